@@ -150,17 +150,38 @@ func (s *Store) RunInTx(ctx context.Context, fn func(ctx context.Context, tx *St
 	})
 }
 
-// Migrate applies every embedded migration that has not run yet.
-func (s *Store) Migrate(ctx context.Context) error {
+func (s *Store) migrator(ctx context.Context) (*migrate.Migrator, error) {
 	ms := migrate.NewMigrations()
 	if err := ms.Discover(migrationsFS); err != nil {
-		return fmt.Errorf("store: discover migrations: %w", err)
+		return nil, fmt.Errorf("store: discover migrations: %w", err)
 	}
 	m := migrate.NewMigrator(s.root, ms,
 		migrate.WithMarkAppliedOnSuccess(true),
 		migrate.WithTemplateData(map[string]bool{"PG": s.IsPostgres()}))
 	if err := m.Init(ctx); err != nil {
-		return fmt.Errorf("store: init migrations: %w", err)
+		return nil, fmt.Errorf("store: init migrations: %w", err)
+	}
+	return m, nil
+}
+
+// PendingMigrations counts the embedded migrations not applied yet.
+func (s *Store) PendingMigrations(ctx context.Context) (int, error) {
+	m, err := s.migrator(ctx)
+	if err != nil {
+		return 0, err
+	}
+	ms, err := m.MigrationsWithStatus(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: migration status: %w", err)
+	}
+	return len(ms.Unapplied()), nil
+}
+
+// Migrate applies every embedded migration that has not run yet.
+func (s *Store) Migrate(ctx context.Context) error {
+	m, err := s.migrator(ctx)
+	if err != nil {
+		return err
 	}
 	if err := m.Lock(ctx); err != nil {
 		return fmt.Errorf("store: lock migrations: %w", err)

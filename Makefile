@@ -1,0 +1,75 @@
+# Kundenportal. `make run` serves the portal on http://localhost:8080 (SQLite,
+# dev mailbox); `make test` runs every test, installing or starting
+# PostgreSQL and Chromium first when they are missing.
+
+GO        ?= go
+ADDR      ?= localhost:8080
+CHROMIUM  ?= /usr/bin/chromium
+PG_TCP_URL = postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+PG_SOCKET_URL = postgres:///postgres?host=/var/run/postgresql&sslmode=disable
+SUDO      := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.DEFAULT_GOAL := help
+.PHONY: help run test build generate lint migrate check-go test-deps postgres chromium bench
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+run: check-go ## serve the portal on http://localhost:8080 with SQLite and the dev mailbox
+	PORTAL_ADDR=$(ADDR) PORTAL_BASE_URL=http://$(ADDR) $(GO) run ./cmd/portal serve --dev
+
+test: check-go test-deps lint ## run every test against PostgreSQL, SQLite, SMTP and Chromium
+	PORTAL_TEST_DATABASE_URL="$$(cat .ci/pg-url)" PORTAL_CHROMIUM=$(CHROMIUM) \
+		$(GO) test -count=1 -timeout 20m ./...
+
+bench: check-go test-deps ## run the benchmarks (login throughput, hashing, page rendering)
+	PORTAL_TEST_DATABASE_URL="$$(cat .ci/pg-url)" $(GO) test -run '^$$' -bench . -benchtime 3s ./...
+
+build: check-go ## build cmd/portal/portal
+	CGO_ENABLED=0 $(GO) build -trimpath -o cmd/portal/portal ./cmd/portal
+
+generate: check-go ## regenerate templ code (commit the *_templ.go files)
+	$(GO) tool templ generate -path components
+
+lint: check-go ## gofmt and go vet
+	@out=$$(gofmt -l cmd components handlers store static locales); \
+		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+migrate: check-go ## apply migrations to PORTAL_DATABASE_URL (default portal.db)
+	$(GO) run ./cmd/portal migrate
+
+check-go:
+	@command -v $(GO) >/dev/null || { echo "Go 1.26 or newer is needed: https://go.dev/dl/ (Debian's golang package is too old)"; exit 1; }
+
+test-deps: postgres chromium
+
+# postgres finds a PostgreSQL server for the tests and writes its URL to
+# .ci/pg-url: PORTAL_TEST_DATABASE_URL if set, else the local server over TCP
+# (trust auth) or its socket (peer auth); installs and starts it if needed.
+postgres:
+	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then echo "$$PORTAL_TEST_DATABASE_URL" > .ci/pg-url; exit 0; fi; \
+	if ! command -v pg_ctlcluster >/dev/null; then \
+		echo "PostgreSQL is not installed: installing it (apt-get install postgresql)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null || \
+			{ echo "could not install PostgreSQL: run 'sudo apt-get install postgresql'"; exit 1; }; \
+	fi; \
+	if ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+		echo "starting PostgreSQL"; \
+		$(SUDO) pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort -V | tail -1) main start || true; \
+		for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+	fi; \
+	pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL does not answer on 127.0.0.1:5432"; exit 1; }; \
+	if psql "$(PG_TCP_URL)" -Atqc 'select 1' >/dev/null 2>&1; then echo "$(PG_TCP_URL)" > .ci/pg-url; exit 0; fi; \
+	me=$$(id -un); \
+	$(SUDO) runuser -u postgres -- psql -Atqc "select 1 from pg_roles where rolname='$$me'" | grep -q 1 || \
+		$(SUDO) runuser -u postgres -- createuser --superuser "$$me"; \
+	psql "$(PG_SOCKET_URL)" -Atqc 'select 1' >/dev/null || { echo "cannot connect to PostgreSQL as $$me; set PORTAL_TEST_DATABASE_URL"; exit 1; }; \
+	echo "$(PG_SOCKET_URL)" > .ci/pg-url
+
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		echo "Chromium is not installed: installing it (apt-get install chromium)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || \
+			{ echo "could not install Chromium: run 'sudo apt-get install chromium'"; exit 1; }; \
+	fi

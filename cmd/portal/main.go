@@ -1,0 +1,117 @@
+// Command portal runs the Kundenportal and its operator commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// command is one subcommand of portal.
+type command struct {
+	name  string
+	usage string
+	run   func(ctx context.Context, env Env, args []string) error
+}
+
+// Env is what a command sees of the outside world.
+type Env struct {
+	Getenv func(string) string
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the portal (default); --dev for local development", runServe},
+		{"migrate", "apply database migrations", runMigrate},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	env := Env{Getenv: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr}
+	err := run(ctx, env, os.Args[1:])
+	stop()
+	os.Exit(exitCode(env, err))
+}
+
+// run picks the subcommand ("serve" when none is named) and runs it.
+func run(ctx context.Context, env Env, args []string) error {
+	name := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		name, args = args[0], args[1:]
+	} else if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		printUsage(env.Stdout)
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(ctx, env, args)
+		}
+	}
+	printUsage(env.Stderr)
+	return usageError(fmt.Sprintf("unknown command %q", name))
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: portal [command] [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-18s %s\n", c.name, c.usage)
+	}
+	fmt.Fprintln(w, "\nRun 'portal COMMAND --help' for a command's flags. Configuration comes from PORTAL_* variables (see README).")
+}
+
+// usageError is a mistake in the command line or configuration: exit 2.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+func exitCode(env Env, err error) int {
+	var cfgErr *configError
+	var useErr usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &cfgErr):
+		fmt.Fprintf(env.Stderr, "portal: configuration: %s\n", cfgErr)
+		return 2
+	case errors.As(err, &useErr):
+		fmt.Fprintf(env.Stderr, "portal: %s\n", useErr)
+		return 2
+	default:
+		fmt.Fprintf(env.Stderr, "portal: %s\n", err)
+		return 1
+	}
+}
+
+// newFlags makes a flag set that prints its usage to env.Stdout on --help.
+func newFlags(env Env, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fs.SetOutput(env.Stdout)
+		fmt.Fprintf(env.Stdout, "Usage: portal %s\n\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args; a bad flag is a usage error (exit 2).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError(err.Error())
+	}
+	if fs.NArg() > 0 {
+		return usageError(fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
+	}
+	return nil
+}

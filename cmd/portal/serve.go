@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/mailer"
+	"github.com/hwk/kundenportal/locales"
+	"github.com/hwk/kundenportal/store"
+)
+
+func runServe(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "serve", "serve [--dev]\n\nRuns the portal on PORTAL_ADDR.")
+	dev := fs.Bool("dev", false, "local development: SQLite default, dev mailbox at /_dev/mail, locale files re-read from ./locales, migrations at start")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := LoadConfig(env.Getenv, *dev)
+	if err != nil {
+		return err
+	}
+	log := newLogger(env, cfg.Dev)
+	slog.SetDefault(log)
+
+	s, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := prepareDatabase(ctx, s, cfg.Dev); err != nil {
+		return err
+	}
+	catalog, err := openCatalog(cfg.Dev)
+	if err != nil {
+		return err
+	}
+	sender, err := newSender(cfg, s, log)
+	if err != nil {
+		return err
+	}
+	h, err := handlers.New(handlers.Options{
+		BaseURL: cfg.BaseURL, Dev: cfg.Dev, SessionIdle: cfg.SessionIdle, Contact: cfg.Contact,
+		TrustedProxies: cfg.TrustedProxies, Catalog: catalog, Store: s, Logger: log,
+		MailNotify: sender.Notify,
+	})
+	if err != nil {
+		return err
+	}
+	app := h.App()
+
+	senderDone := make(chan struct{})
+	go func() { sender.Run(ctx); close(senderDone) }()
+	go h.RunCleanup(ctx)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- app.Listen(cfg.Addr) }()
+	log.Info("portal listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "dev", cfg.Dev, "database", dbKind(cfg.DatabaseURL))
+	if cfg.Dev {
+		fmt.Fprintf(env.Stdout, "Kundenportal: %s  (dev mailbox: %s/_dev/mail)\n", cfg.BaseURL, cfg.BaseURL)
+	}
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	if err := app.ShutdownWithTimeout(10 * time.Second); err != nil {
+		log.Error("shutdown", "err", err)
+	}
+	<-senderDone
+	return nil
+}
+
+// prepareDatabase migrates in --dev; otherwise it refuses to serve on a
+// database that `portal migrate` has not brought up to date.
+func prepareDatabase(ctx context.Context, s *store.Store, dev bool) error {
+	if dev {
+		return s.Migrate(ctx)
+	}
+	n, err := s.PendingMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return usageError(fmt.Sprintf("the database lacks %d migration(s): run 'portal migrate' first", n))
+	}
+	return nil
+}
+
+// openCatalog follows ./locales on disk in --dev (translators see edits at
+// once) and uses the compiled-in catalogs otherwise.
+func openCatalog(dev bool) (*locales.Catalog, error) {
+	if dev {
+		if fi, err := os.Stat("locales"); err == nil && fi.IsDir() {
+			return locales.FromDir("locales")
+		}
+	}
+	return locales.Embedded()
+}
+
+func newSender(cfg Config, s *store.Store, log *slog.Logger) (*mailer.Sender, error) {
+	var transport mailer.Transport = mailer.DevTransport{}
+	if cfg.SMTPURL != "" {
+		t, err := mailer.NewSMTP(cfg.SMTPURL, cfg.MailFrom)
+		if err != nil {
+			return nil, &configError{"PORTAL_SMTP_URL", err.Error()}
+		}
+		transport = t
+	}
+	host, _ := os.Hostname()
+	return mailer.New(s, transport, mailer.Options{
+		Worker:     fmt.Sprintf("%s-%d", host, os.Getpid()),
+		KeepBodies: cfg.Dev,
+		Logger:     log,
+	}), nil
+}
+
+func newLogger(env Env, dev bool) *slog.Logger {
+	if dev {
+		return slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewJSONHandler(env.Stderr, nil))
+}
+
+func dbKind(url string) string {
+	k, _ := store.Kind(url)
+	return k
+}

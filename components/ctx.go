@@ -1,0 +1,76 @@
+// Package components holds the portal's templ components: the layout, form
+// parts, and one file per flow with its view models. Components do no I/O;
+// they take message IDs and translate them with T.
+package components
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+)
+
+type ctxKey int
+
+const (
+	localizerKey ctxKey = iota
+	pageKey
+)
+
+// Page is what every page needs besides its own view model.
+type Page struct {
+	Lang    string              // "de" or "en"
+	CSRF    string              // token for forms and the hx-headers of <body>
+	Path    string              // current path and query, the target of the language switch
+	Asset   func(string) string // URL of a static file by its plain name
+	User    string              // e-mail of the logged-in customer, empty when anonymous
+	Contact string              // contact address shown in the footer and the help page
+	Dev     bool                // local development (shows the dev mailbox link)
+}
+
+// WithLocalizer returns ctx carrying loc for T.
+func WithLocalizer(ctx context.Context, loc *i18n.Localizer) context.Context {
+	return context.WithValue(ctx, localizerKey, loc)
+}
+
+// WithPage returns ctx carrying the page-wide data.
+func WithPage(ctx context.Context, p Page) context.Context {
+	return context.WithValue(ctx, pageKey, p)
+}
+
+// PageOf returns the page-wide data in ctx (zero value, German, when absent).
+func PageOf(ctx context.Context) Page {
+	p, _ := ctx.Value(pageKey).(Page)
+	if p.Lang == "" {
+		p.Lang = "de"
+	}
+	if p.Asset == nil {
+		p.Asset = func(name string) string { return "/static/" + name }
+	}
+	return p
+}
+
+// T translates the message id with the localizer in ctx. data fills the
+// message's placeholders; a "Count" entry also selects the plural form.
+// A missing message is logged and shown as its id, never as an empty string.
+func T(ctx context.Context, id string, data ...map[string]any) string {
+	loc, _ := ctx.Value(localizerKey).(*i18n.Localizer)
+	if loc == nil {
+		return id
+	}
+	cfg := &i18n.LocalizeConfig{MessageID: id}
+	if len(data) > 0 && data[0] != nil {
+		cfg.TemplateData = data[0]
+		if n, ok := data[0]["Count"]; ok {
+			cfg.PluralCount = n
+		}
+	}
+	s, err := loc.Localize(cfg)
+	if err != nil {
+		slog.WarnContext(ctx, "missing message", "message_id", id, "err", err)
+		if s == "" {
+			return id
+		}
+	}
+	return s
+}

@@ -1,0 +1,76 @@
+package components
+
+import (
+	"net/url"
+
+	"github.com/a-h/templ"
+)
+
+// FieldError ties an error message to a form field.
+type FieldError struct {
+	Field   string // the field's name, which is also its id
+	Message string // message id
+}
+
+// Errors are a form's errors in the order of the fields.
+type Errors []FieldError
+
+// For returns the message id of the first error for field, or "".
+func (e Errors) For(field string) string {
+	for _, fe := range e {
+		if fe.Field == field {
+			return fe.Message
+		}
+	}
+	return ""
+}
+
+// Input describes one labelled form field.
+type Input struct {
+	Name         string // field constant; also the element id
+	Type         string // "text" when empty
+	Label        string // message id
+	Hint         string // message id, optional
+	Value        string // what the customer typed (never a password)
+	Autocomplete string
+	Required     bool
+	Error        string           // message id, optional
+	Attrs        templ.Attributes // extra attributes such as hx-*
+	Describe     []string         // ids of further elements that describe the field
+}
+
+func (in Input) inputType() string {
+	if in.Type == "" {
+		return "text"
+	}
+	return in.Type
+}
+
+// describedBy lists the ids of hint, error and other describing elements.
+func (in Input) describedBy() string {
+	ids := ""
+	add := func(id string) {
+		if ids != "" {
+			ids += " "
+		}
+		ids += id
+	}
+	if in.Error != "" {
+		add(in.Name + "-error")
+	}
+	if in.Hint != "" {
+		add(in.Name + "-hint")
+	}
+	for _, id := range in.Describe {
+		add(id)
+	}
+	return ids
+}
+
+// langURL is the language switch link for lang that returns to path.
+func langURL(lang, path string) templ.SafeURL {
+	if path == "" {
+		path = "/"
+	}
+	return templ.SafeURL("/lang/" + lang + "?next=" + url.QueryEscape(path))
+}

@@ -1,0 +1,55 @@
+package handlers
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hwk/kundenportal/components"
+)
+
+// errorMessages are the message ids of the error pages by status.
+var errorMessages = map[int][2]string{
+	fiber.StatusForbidden:             {"error.403.title", "error.403.body"},
+	fiber.StatusNotFound:              {"error.404.title", "error.404.body"},
+	fiber.StatusMethodNotAllowed:      {"error.405.title", "error.405.body"},
+	fiber.StatusRequestEntityTooLarge: {"error.413.title", "error.413.body"},
+	fiber.StatusTooManyRequests:       {"error.429.title", "error.429.body"},
+	fiber.StatusInternalServerError:   {"error.500.title", "error.500.body"},
+}
+
+// handleError is the one place errors become responses. Expected statuses
+// get their localized page; anything else is logged and becomes a 500 page
+// that shows only a reference number, never the internal error text.
+func (h *Handler) handleError(c *fiber.Ctx, err error) error {
+	status := fiber.StatusInternalServerError
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		status = fe.Code
+	}
+	msgs, known := errorMessages[status]
+	if !known {
+		status = fiber.StatusInternalServerError
+		msgs = errorMessages[status]
+	}
+	ref := ""
+	if status == fiber.StatusInternalServerError {
+		ref = requestID(c)
+		h.log.ErrorContext(c.UserContext(), "request failed", "path", c.Path(), "request_id", ref, "err", err)
+	}
+	if _, ok := c.Locals("lang").(string); !ok {
+		h.setupPage(c)
+	}
+	if status == fiber.StatusTooManyRequests && c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(60))
+	}
+	if c.Get("HX-Request") == "true" {
+		// Replace the page's main region with the error page's one.
+		c.Set("HX-Retarget", "#main")
+		c.Set("HX-Reselect", "#main")
+		c.Set("HX-Reswap", "outerHTML")
+	}
+	c.Response().ResetBody()
+	return h.render(c, status, components.ErrorPage(status, msgs[0], msgs[1], ref))
+}

@@ -1,0 +1,84 @@
+// Package handlers is the portal's HTTP layer: one Fiber app, one file per
+// flow, all dependencies on one Handler built by New.
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hwk/kundenportal/locales"
+	"github.com/hwk/kundenportal/static"
+	"github.com/hwk/kundenportal/store"
+)
+
+// Options configure the HTTP layer. cmd/portal fills them from Config.
+type Options struct {
+	BaseURL        string        // public origin, for links in mails and WebAuthn
+	Dev            bool          // local development: dev mailbox, no Secure cookies
+	SessionIdle    time.Duration // logout after this long without activity
+	Contact        string        // contact address shown to customers
+	TrustedProxies []string      // proxies whose X-Forwarded-* headers are believed
+	Catalog        *locales.Catalog
+	Store          *store.Store
+	Logger         *slog.Logger
+	MailNotify     func() // wakes the mail sender after a mail was queued; may be nil
+}
+
+// Handler holds what every flow needs.
+type Handler struct {
+	opt    Options
+	store  *store.Store
+	assets *static.Assets
+	log    *slog.Logger
+}
+
+// New checks the options and builds the Handler.
+func New(opt Options) (*Handler, error) {
+	assets, err := static.Load()
+	if err != nil {
+		return nil, err
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.SessionIdle == 0 {
+		opt.SessionIdle = 10 * time.Minute
+	}
+	if opt.MailNotify == nil {
+		opt.MailNotify = func() {}
+	}
+	return &Handler{opt: opt, store: opt.Store, assets: assets, log: opt.Logger}, nil
+}
+
+// App builds the Fiber app with middleware and routes.
+func (h *Handler) App() *fiber.App {
+	app := fiber.New(fiber.Config{
+		AppName:                 "portal",
+		ErrorHandler:            h.handleError,
+		Immutable:               true, // strings from the request outlive the handler safely
+		DisableStartupMessage:   true,
+		ReadTimeout:             15 * time.Second,
+		WriteTimeout:            15 * time.Second,
+		IdleTimeout:             60 * time.Second,
+		BodyLimit:               256 * 1024,
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          h.opt.TrustedProxies,
+		ProxyHeader:             proxyHeader(h.opt.TrustedProxies),
+	})
+	h.routes(app)
+	return app
+}
+
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
+}
+
+// background is a context for work that must finish even when the request
+// that started it is gone.
+func background(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }

@@ -1,0 +1,24 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hwk/kundenportal/components"
+)
+
+// helpPage shows the FAQ: the password policy, why login can fail, the
+// automatic logout, registration and PIN, the contact address.
+func (h *Handler) helpPage(c *fiber.Ctx) error {
+	return h.render(c, fiber.StatusOK, components.HelpPage())
+}
+
+// forgotPasswordRedirect keeps the address printed in the chamber's letters
+// (www.…/Passwort-vergessen) working: it leads to password recovery.
+func (h *Handler) forgotPasswordRedirect(c *fiber.Ctx) error {
+	return c.Redirect(PathRecovery, fiber.StatusMovedPermanently)
+}
+
+// homePage sends customers where they can start.
+func (h *Handler) homePage(c *fiber.Ctx) error {
+	return c.Redirect(PathLogin, fiber.StatusSeeOther)
+}

@@ -1,0 +1,138 @@
+package handlers
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/csrf"
+
+	"github.com/hwk/kundenportal/components"
+)
+
+// contentSecurityPolicy allows scripts, styles and fonts only from the
+// portal itself: no inline script or style, no eval, no framing.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
+	"img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; " +
+	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// securityHeaders sets the strict headers every response carries.
+func (h *Handler) securityHeaders(c *fiber.Ctx) error {
+	c.Set("Content-Security-Policy", contentSecurityPolicy)
+	c.Set("Referrer-Policy", "same-origin")
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Cross-Origin-Opener-Policy", "same-origin")
+	c.Set("Cross-Origin-Resource-Policy", "same-origin")
+	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+	if !h.opt.Dev {
+		c.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	}
+	return c.Next()
+}
+
+// accessLog writes one structured line per request: never the query string
+// (it may hold tokens) and never a body.
+func (h *Handler) accessLog(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil {
+		if fe, ok := err.(*fiber.Error); ok {
+			status = fe.Code
+		} else {
+			status = fiber.StatusInternalServerError
+		}
+	}
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	h.log.LogAttrs(c.UserContext(), level, "request",
+		slog.String("method", c.Method()),
+		slog.String("path", c.Path()),
+		slog.Int("status", status),
+		slog.Int64("duration_us", time.Since(start).Microseconds()),
+		slog.String("request_id", requestID(c)),
+		slog.String("ip", c.IP()),
+	)
+	return err
+}
+
+// language picks the language (the customer's choice in the lang cookie,
+// then Accept-Language, then German) and puts the localizer and the
+// page-wide data into the request context.
+func (h *Handler) language(c *fiber.Ctx) error {
+	h.setupPage(c)
+	return c.Next()
+}
+
+const langCookie = "lang"
+
+func (h *Handler) setupPage(c *fiber.Ctx) {
+	lang := h.opt.Catalog.Match(c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage))
+	c.Locals("lang", lang)
+	c.Set(fiber.HeaderContentLanguage, lang)
+	c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
+	token, _ := c.Locals(csrfContextKey).(string)
+	ctx := components.WithLocalizer(c.UserContext(), h.opt.Catalog.Localizer(lang))
+	ctx = components.WithPage(ctx, components.Page{
+		Lang:    lang,
+		CSRF:    token,
+		Path:    c.OriginalURL(),
+		Asset:   h.assets.URL,
+		Contact: h.opt.Contact,
+		Dev:     h.opt.Dev,
+	})
+	c.SetUserContext(ctx)
+}
+
+const (
+	csrfContextKey = "csrf"
+	csrfFormField  = "_csrf"
+)
+
+// csrf protects every unsafe request with a token bound to a cookie and kept
+// in the database (so several instances share it). Plain forms send it as a
+// hidden field, htmx sends it in the X-Csrf-Token header.
+func (h *Handler) csrf() fiber.Handler {
+	name := "__Host-csrf"
+	if h.opt.Dev {
+		name = "csrf" // the __Host- prefix needs a Secure cookie, which http://localhost cannot set
+	}
+	return csrf.New(csrf.Config{
+		CookieName:        name,
+		CookiePath:        "/",
+		CookieSecure:      !h.opt.Dev,
+		CookieHTTPOnly:    true,
+		CookieSameSite:    "Lax",
+		CookieSessionOnly: true,
+		Expiration:        2 * time.Hour,
+		Storage:           h.store.KV(),
+		ContextKey:        csrfContextKey,
+		Extractor:         csrfFromHeaderOrForm,
+		ErrorHandler: func(c *fiber.Ctx, err error) error {
+			h.log.InfoContext(c.UserContext(), "csrf check failed", "path", c.Path(), "request_id", requestID(c), "reason", err.Error())
+			return fiber.ErrForbidden
+		},
+	})
+}
+
+func csrfFromHeaderOrForm(c *fiber.Ctx) (string, error) {
+	if t := c.Get(csrf.HeaderName); t != "" {
+		return t, nil
+	}
+	if t := c.FormValue(csrfFormField); t != "" {
+		return t, nil
+	}
+	return "", csrf.ErrTokenNotFound
+}
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals("requestid").(string)
+	return id
+}
+
+func (h *Handler) logPanic(c *fiber.Ctx, e any) {
+	h.log.ErrorContext(c.UserContext(), "panic", "path", c.Path(), "request_id", requestID(c), "panic", e)
+}

@@ -1,0 +1,144 @@
+// Package password hashes and verifies passwords with argon2id, stored as
+// PHC strings ("$argon2id$v=19$m=65536,t=3,p=4$salt$key").
+package password
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+
+	"golang.org/x/crypto/argon2"
+
+	"github.com/hwk/kundenportal/handlers/policy"
+)
+
+// Params are argon2id's cost parameters.
+type Params struct {
+	Memory  uint32 // KiB
+	Time    uint32 // passes
+	Threads uint8
+}
+
+// DefaultParams is RFC 9106's second recommended option (64 MiB, 3 passes,
+// 4 lanes), well above OWASP's minimum (19 MiB, 2 passes, 1 lane).
+var DefaultParams = Params{Memory: 64 * 1024, Time: 3, Threads: 4}
+
+// MinParams is the least the portal accepts from configuration (OWASP).
+var MinParams = Params{Memory: 19 * 1024, Time: 2, Threads: 1}
+
+const (
+	saltLen = 16
+	keyLen  = 32
+)
+
+// ErrMalformed is returned for a stored hash the hasher cannot read.
+var ErrMalformed = errors.New("password: malformed hash")
+
+// ParseParams reads "m=65536,t=3,p=4".
+func ParseParams(s string) (Params, error) {
+	var p Params
+	if _, err := fmt.Sscanf(s, "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil {
+		return p, fmt.Errorf("want m=KIB,t=PASSES,p=LANES such as m=65536,t=3,p=4")
+	}
+	if p.Memory < MinParams.Memory || p.Time < MinParams.Time || p.Threads < MinParams.Threads {
+		return p, fmt.Errorf("below the minimum m=%d,t=%d,p=%d", MinParams.Memory, MinParams.Time, MinParams.Threads)
+	}
+	return p, nil
+}
+
+func (p Params) String() string { return fmt.Sprintf("m=%d,t=%d,p=%d", p.Memory, p.Time, p.Threads) }
+
+// Hasher hashes with fixed parameters and lets only a bounded number of
+// hashes run at once, so a flood of logins cannot exhaust memory.
+type Hasher struct {
+	params Params
+	slots  chan struct{}
+	dummy  string
+}
+
+// NewHasher makes a hasher; concurrency 0 means one slot per CPU.
+func NewHasher(p Params, concurrency int) *Hasher {
+	if concurrency <= 0 {
+		concurrency = runtime.NumCPU()
+	}
+	h := &Hasher{params: p, slots: make(chan struct{}, concurrency)}
+	h.dummy = h.encode(make([]byte, saltLen), argon2.IDKey([]byte("dummy"), make([]byte, saltLen), p.Time, p.Memory, p.Threads, keyLen), p)
+	return h
+}
+
+// Params returns the hasher's parameters.
+func (h *Hasher) Params() Params { return h.params }
+
+func (h *Hasher) acquire(ctx context.Context) error {
+	select {
+	case h.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (h *Hasher) release() { <-h.slots }
+
+// Hash returns the PHC string of the normalized password with a new salt.
+func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
+	salt := make([]byte, saltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("password: salt: %w", err)
+	}
+	if err := h.acquire(ctx); err != nil {
+		return "", err
+	}
+	defer h.release()
+	key := argon2.IDKey([]byte(policy.Normalize(pw)), salt, h.params.Time, h.params.Memory, h.params.Threads, keyLen)
+	return h.encode(salt, key, h.params), nil
+}
+
+// Verify reports whether pw matches the stored PHC string, in constant time,
+// and whether the hash should be renewed because the parameters changed.
+func (h *Hasher) Verify(ctx context.Context, pw, stored string) (ok, rehash bool, err error) {
+	p, salt, want, err := decode(stored)
+	if err != nil {
+		return false, false, err
+	}
+	if err := h.acquire(ctx); err != nil {
+		return false, false, err
+	}
+	defer h.release()
+	got := argon2.IDKey([]byte(policy.Normalize(pw)), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	ok = subtle.ConstantTimeCompare(got, want) == 1
+	return ok, ok && p != h.params, nil
+}
+
+// VerifyDummy does the work of one verification against a fixed hash, so
+// a login for an unknown address takes as long as one for a known address.
+func (h *Hasher) VerifyDummy(ctx context.Context, pw string) {
+	_, _, _ = h.Verify(ctx, pw, h.dummy)
+}
+
+func (h *Hasher) encode(salt, key []byte, p Params) string {
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$%s$%s$%s", argon2.Version, p, b64.EncodeToString(salt), b64.EncodeToString(key))
+}
+
+func decode(phc string) (Params, []byte, []byte, error) {
+	var p Params
+	parts := strings.Split(phc, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
+		return p, nil, nil, ErrMalformed
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil || p.Threads == 0 {
+		return p, nil, nil, ErrMalformed
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	key, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(salt) < 8 || len(key) < 16 {
+		return p, nil, nil, ErrMalformed
+	}
+	return p, salt, key, nil
+}

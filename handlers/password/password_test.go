@@ -1,0 +1,106 @@
+package password
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+var fast = Params{Memory: 8 * 1024, Time: 1, Threads: 1}
+
+func TestHashVerifiesOnlyTheSamePassword(t *testing.T) {
+	h := NewHasher(fast, 2)
+	ctx := context.Background()
+	phc, err := h.Hash(ctx, "Tischlerei!Berg7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(phc, "$argon2id$v=19$m=8192,t=1,p=1$") {
+		t.Errorf("hash = %q, want a PHC argon2id string", phc)
+	}
+	if strings.Contains(phc, "Tischlerei") {
+		t.Fatal("hash contains the password")
+	}
+	cases := []struct {
+		pw   string
+		want bool
+	}{
+		{"Tischlerei!Berg7", true},
+		{"tischlerei!Berg7", false},
+		{"Tischlerei!Berg7 ", false},
+		{"", false},
+	}
+	for _, c := range cases {
+		ok, rehash, err := h.Verify(ctx, c.pw, phc)
+		if err != nil || ok != c.want || rehash {
+			t.Errorf("Verify(%q) = %v, %v, %v; want %v, false, nil", c.pw, ok, rehash, err, c.want)
+		}
+	}
+	again, _ := h.Hash(ctx, "Tischlerei!Berg7")
+	if again == phc {
+		t.Error("two hashes of one password are equal: salt is not random")
+	}
+}
+
+func TestVerifyNormalizesUnicode(t *testing.T) {
+	h := NewHasher(fast, 1)
+	phc, _ := h.Hash(context.Background(), "Hobelbänk#7xy")
+	if ok, _, _ := h.Verify(context.Background(), "Hobelba\u0308nk#7xy", phc); !ok {
+		t.Error("decomposed umlaut did not verify against the composed one")
+	}
+}
+
+func TestVerifyAsksForRehashWhenParametersChange(t *testing.T) {
+	old := NewHasher(fast, 1)
+	phc, _ := old.Hash(context.Background(), "Tischlerei!Berg7")
+	stronger := NewHasher(Params{Memory: 16 * 1024, Time: 2, Threads: 1}, 1)
+	ok, rehash, err := stronger.Verify(context.Background(), "Tischlerei!Berg7", phc)
+	if !ok || !rehash || err != nil {
+		t.Errorf("Verify = %v, %v, %v; want true, true, nil", ok, rehash, err)
+	}
+	if _, rehash, _ := stronger.Verify(context.Background(), "wrong", phc); rehash {
+		t.Error("a wrong password must not ask for a rehash")
+	}
+}
+
+func TestMalformedHashes(t *testing.T) {
+	h := NewHasher(fast, 1)
+	for _, bad := range []string{"", "plain", "$argon2i$v=19$m=1,t=1,p=1$AAAA$BBBB", "$argon2id$v=19$m=x$a$b", "$argon2id$v=19$m=8192,t=1,p=0$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA"} {
+		if ok, _, err := h.Verify(context.Background(), "x", bad); ok || err != ErrMalformed {
+			t.Errorf("Verify(%q) = %v, %v; want false, ErrMalformed", bad, ok, err)
+		}
+	}
+}
+
+func TestParseParams(t *testing.T) {
+	if p, err := ParseParams("m=65536,t=3,p=4"); err != nil || p != DefaultParams {
+		t.Errorf("ParseParams = %v, %v", p, err)
+	}
+	for _, bad := range []string{"", "m=1024,t=1,p=1", "fast", "m=65536,t=1,p=4"} {
+		if _, err := ParseParams(bad); err == nil {
+			t.Errorf("ParseParams(%q) accepted parameters below the minimum or malformed", bad)
+		}
+	}
+}
+
+func TestHashWaitsForAFreeSlot(t *testing.T) {
+	h := NewHasher(fast, 1)
+	h.slots <- struct{}{} // the only slot is taken
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := h.Hash(ctx, "x"); err == nil {
+		t.Error("Hash ran although no slot was free")
+	}
+}
+
+func BenchmarkHashDefaultParams(b *testing.B) {
+	h := NewHasher(DefaultParams, 0)
+	ctx := context.Background()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := h.Hash(ctx, "Tischlerei!Berg7"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

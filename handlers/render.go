@@ -1,0 +1,41 @@
+package handlers
+
+import (
+	"github.com/a-h/templ"
+	"github.com/gofiber/fiber/v2"
+)
+
+// isHTMXPartial reports whether htmx asked for a fragment rather than a
+// whole page (history restores and boosted navigation want whole pages).
+func isHTMXPartial(c *fiber.Ctx) bool {
+	if c.Get("HX-Request") != "true" {
+		return false
+	}
+	return c.Get("HX-History-Restore-Request") != "true" &&
+		c.Get("HX-Request-Type") != "full" &&
+		c.Get("HX-Boosted") != "true"
+}
+
+// render writes page with the given status. For an htmx request that names
+// fragments, only those fragments of the same component are sent: one
+// markup for both transports.
+func (h *Handler) render(c *fiber.Ctx, status int, page templ.Component, fragments ...any) error {
+	c.Status(status)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Vary("HX-Request", "HX-Request-Type", "HX-History-Restore-Request")
+	if len(fragments) > 0 && isHTMXPartial(c) {
+		return templ.RenderFragments(c.UserContext(), c.Response().BodyWriter(), page, fragments...)
+	}
+	return page.Render(c.UserContext(), c.Response().BodyWriter())
+}
+
+// redirect finishes a successful POST: 303 See Other for plain forms, and
+// the same target as HX-Redirect for htmx so the history stays right.
+func redirect(c *fiber.Ctx, to string) error {
+	if c.Get("HX-Request") == "true" {
+		c.Set("HX-Redirect", to)
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return c.Redirect(to, fiber.StatusSeeOther)
+}

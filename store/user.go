@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// User is a customer account (table users).
+type User struct {
+	bun.BaseModel `bun:"table:users"`
+
+	ID    uuid.UUID `bun:"id,pk"`
+	Email string    `bun:"email,notnull"`
+	Name  string    `bun:"name,notnull"`
+	// PasswordHash is the encoded argon2id hash; empty (NULL) until the
+	// customer sets a password.
+	PasswordHash string `bun:"password_hash,nullzero"`
+	// Legacy marks an imported account whose password predates the policy:
+	// it cannot log in with that password and must go through recovery.
+	Legacy          bool       `bun:"legacy,notnull"`
+	Lang            string     `bun:"lang,notnull"`
+	EmailVerifiedAt *time.Time `bun:"email_verified_at"`
+	CreatedAt       time.Time  `bun:"created_at,notnull"`
+	UpdatedAt       time.Time  `bun:"updated_at,notnull"`
+	LastLoginAt     *time.Time `bun:"last_login_at"`
+}
+
+// NormalizeEmail is the form in which e-mail addresses are stored and
+// compared: surrounding space removed, the whole address lower-cased.
+func NormalizeEmail(email string) string {
+	return strings.ToLower(strings.TrimSpace(email))
+}
+
+// CreateUser inserts u. It normalises the e-mail address, sets ID (when
+// zero), CreatedAt and UpdatedAt, and returns ErrDuplicate when an account
+// with the same address (in any case) exists.
+func (s *Store) CreateUser(ctx context.Context, u *User) error {
+	u.Email = NormalizeEmail(u.Email)
+	if u.Email == "" {
+		return errors.New("store: create user: empty e-mail address")
+	}
+	if u.ID == uuid.Nil {
+		u.ID = uuid.New()
+	}
+	now := s.Now()
+	u.CreatedAt, u.UpdatedAt = now, now
+	_, err := s.IDB().NewInsert().Model(u).Exec(ctx)
+	return mapErr(err)
+}
+
+// UserByEmail finds the account with the given address, ignoring case and
+// surrounding space.
+func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
+	u := new(User)
+	err := s.IDB().NewSelect().Model(u).
+		Where("lower(email) = lower(?)", NormalizeEmail(email)).
+		Scan(ctx)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return u, nil
+}
+
+// UserByID finds the account with the given id.
+func (s *Store) UserByID(ctx context.Context, id uuid.UUID) (*User, error) {
+	u := new(User)
+	if err := s.IDB().NewSelect().Model(u).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	return u, nil
+}
+
+// SetPassword stores a new password hash, clears Legacy and sets
+// UpdatedAt.
+func (s *Store) SetPassword(ctx context.Context, userID uuid.UUID, hash string) error {
+	if hash == "" {
+		return errors.New("store: set password: empty hash")
+	}
+	res, err := s.IDB().NewUpdate().Model((*User)(nil)).
+		Set("password_hash = ?", hash).
+		Set("legacy = ?", false).
+		Set("updated_at = ?", s.Now()).
+		Where("id = ?", userID).
+		Exec(ctx)
+	return oneRow(res, err)
+}
+
+// MarkEmailVerified records that the customer proved the address. The
+// first verification time is kept when it is called again.
+func (s *Store) MarkEmailVerified(ctx context.Context, userID uuid.UUID) error {
+	now := s.Now()
+	res, err := s.IDB().NewUpdate().Model((*User)(nil)).
+		Set("email_verified_at = COALESCE(email_verified_at, ?)", now).
+		Set("updated_at = ?", now).
+		Where("id = ?", userID).
+		Exec(ctx)
+	return oneRow(res, err)
+}
+
+// TouchLogin records a successful login at the given time.
+func (s *Store) TouchLogin(ctx context.Context, userID uuid.UUID, at time.Time) error {
+	res, err := s.IDB().NewUpdate().Model((*User)(nil)).
+		Set("last_login_at = ?", at.UTC()).
+		Where("id = ?", userID).
+		Exec(ctx)
+	return oneRow(res, err)
+}
+
+// DeleteUser deletes the account; its sessions and tokens go with it
+// (foreign keys cascade). Audit events stay.
+func (s *Store) DeleteUser(ctx context.Context, id uuid.UUID) error {
+	res, err := s.IDB().NewDelete().Model((*User)(nil)).Where("id = ?", id).Exec(ctx)
+	return oneRow(res, err)
+}
+
+// UsersLastActiveBefore lists the accounts for the retention purge: last
+// login before cutoff, or never logged in and created before cutoff.
+// Ordered by e-mail address.
+func (s *Store) UsersLastActiveBefore(ctx context.Context, cutoff time.Time) ([]User, error) {
+	cutoff = cutoff.UTC()
+	var users []User
+	err := s.IDB().NewSelect().Model(&users).
+		Where("last_login_at < ? OR (last_login_at IS NULL AND created_at < ?)", cutoff, cutoff).
+		Order("email ASC").
+		Scan(ctx)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return users, nil
+}
+
+// oneRow checks the result of a statement meant to change exactly one row
+// and returns ErrNotFound when it changed none.
+func oneRow(res sql.Result, err error) error {
+	n, err := countRows(res, err)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// countRows returns how many rows a statement changed.
+func countRows(res sql.Result, err error) (int, error) {
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, err
+	}
+	return int(n), nil
+}
