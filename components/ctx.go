@@ -26,6 +26,10 @@ type Page struct {
 	User    string              // e-mail of the logged-in customer, empty when anonymous
 	Contact string              // contact address shown in the footer and the help page
 	Dev     bool                // local development (shows the dev mailbox link)
+	// IdleSeconds is how long the session lasts without activity; 0 when
+	// nobody is logged in. SessionEnds is that moment as a clock time.
+	IdleSeconds int
+	SessionEnds string
 }
 
 // WithLocalizer returns ctx carrying loc for T.

@@ -8,8 +8,9 @@ import (
 
 // FieldError ties an error message to a form field.
 type FieldError struct {
-	Field   string // the field's name, which is also its id
-	Message string // message id
+	Field   string         // the field's name, which is also its id; "" for the whole form
+	Message string         // message id
+	Data    map[string]any // placeholders of the message, optional
 }
 
 // Errors are a form's errors in the order of the fields.

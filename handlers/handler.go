@@ -4,11 +4,14 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	_ "time/tzdata" // the chamber's time zone without relying on the system's zoneinfo
 
+	"github.com/hwk/kundenportal/handlers/password"
 	"github.com/hwk/kundenportal/locales"
 	"github.com/hwk/kundenportal/static"
 	"github.com/hwk/kundenportal/store"
@@ -25,10 +28,14 @@ type Options struct {
 	Store          *store.Store
 	Logger         *slog.Logger
 	MailNotify     func() // wakes the mail sender after a mail was queued; may be nil
+	Hasher         *password.Hasher
+	RecoveryTTL    time.Duration // lifetime of a password reset link (default 1 hour)
+	InviteTTL      time.Duration // lifetime of an invitation link (default 7 days)
 }
 
 // Handler holds what every flow needs.
 type Handler struct {
+	loc    *time.Location // the chamber's time zone, for times shown to customers
 	opt    Options
 	store  *store.Store
 	assets *static.Assets
@@ -50,7 +57,20 @@ func New(opt Options) (*Handler, error) {
 	if opt.MailNotify == nil {
 		opt.MailNotify = func() {}
 	}
-	return &Handler{opt: opt, store: opt.Store, assets: assets, log: opt.Logger}, nil
+	if opt.Hasher == nil {
+		opt.Hasher = password.NewHasher(password.DefaultParams, 0)
+	}
+	if opt.RecoveryTTL == 0 {
+		opt.RecoveryTTL = time.Hour
+	}
+	if opt.InviteTTL == 0 {
+		opt.InviteTTL = 7 * 24 * time.Hour
+	}
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		return nil, fmt.Errorf("handlers: time zone: %w", err)
+	}
+	return &Handler{loc: loc, opt: opt, store: opt.Store, assets: assets, log: opt.Logger}, nil
 }
 
 // App builds the Fiber app with middleware and routes.

@@ -1,16 +1,177 @@
 package handlers
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/store"
 )
 
-// loginPage shows the login form.
+// Audit events of login and logout.
+const (
+	eventLoginOK     = "login.ok"
+	eventLoginFailed = "login.failed"
+	eventLoginLegacy = "login.legacy"
+	eventLogout      = "logout"
+)
+
+// loginPage shows the login form, with a notice after a redirect.
 func (h *Handler) loginPage(c *fiber.Ctx) error {
+	if currentUser(c) != nil {
+		return c.Redirect(h.afterLogin(c.Query("next")), fiber.StatusSeeOther)
+	}
 	return h.render(c, fiber.StatusOK, components.LoginPage(components.LoginView{
-		Next: nextParam(c.Query("next")),
-	}))
+		Next:   nextParam(c.Query("next")),
+		Notice: noticeMessage(c.Query("notice")),
+	}), "login-form")
+}
+
+// loginSubmit checks e-mail and password. Every failure gets the same
+// message and takes as long (an unknown address is verified against a dummy
+// hash), so the answer never tells whether an address is registered.
+func (h *Handler) loginSubmit(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	email := strings.TrimSpace(c.FormValue(components.FieldEmail))
+	pw := c.FormValue(components.FieldPassword)
+	view := components.LoginView{Email: email, Next: nextParam(c.FormValue("next"))}
+	if email == "" {
+		view.Errors = append(view.Errors, components.FieldError{Field: components.FieldEmail, Message: "login.error.email_missing"})
+	}
+	if pw == "" {
+		view.Errors = append(view.Errors, components.FieldError{Field: components.FieldPassword, Message: "login.error.password_missing"})
+	}
+	if len(view.Errors) > 0 {
+		return h.render(c, fiber.StatusUnprocessableEntity, components.LoginPage(view), "login-form")
+	}
+	account := store.NormalizeEmail(email)
+	wait, err := h.blockedFor(ctx, scopeLoginAccount, account, scopeLoginAddress, c.IP())
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
+		view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Minutes": retryMinutes(wait)}}}
+		return h.render(c, fiber.StatusTooManyRequests, components.LoginPage(view), "login-form")
+	}
+	user, ok, err := h.checkPassword(ctx, account, pw)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return h.loginFailed(c, view, account, user)
+	}
+	return h.loginSucceeded(c, user, view.Next)
+}
+
+// checkPassword verifies pw for the account. It returns the user when the
+// address is registered (also when the password is wrong).
+func (h *Handler) checkPassword(ctx context.Context, account, pw string) (*store.User, bool, error) {
+	user, err := h.store.UserByEmail(ctx, account)
+	if errors.Is(err, store.ErrNotFound) || err == nil && user.PasswordHash == "" {
+		h.opt.Hasher.VerifyDummy(ctx, pw)
+		return user, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("login: find user: %w", err)
+	}
+	ok, rehash, err := h.opt.Hasher.Verify(ctx, pw, user.PasswordHash)
+	if err != nil {
+		return nil, false, fmt.Errorf("login: verify: %w", err)
+	}
+	if ok && rehash {
+		if phc, err := h.opt.Hasher.Hash(ctx, pw); err == nil {
+			if err := h.store.SetPassword(ctx, user.ID, phc); err != nil {
+				return nil, false, fmt.Errorf("login: rehash: %w", err)
+			}
+		}
+	}
+	return user, ok, nil
+}
+
+// loginFailed counts the failure, audits it and shows the one generic
+// message together with what to do when the password does not work (the
+// policy changed; old passwords of imported accounts no longer work).
+func (h *Handler) loginFailed(c *fiber.Ctx, view components.LoginView, account string, user *store.User) error {
+	ctx := c.UserContext()
+	event := eventLoginFailed
+	ev := store.AuditEvent{Event: event, Email: account, IP: c.IP()}
+	if user != nil {
+		ev.UserID = &user.ID
+		if user.Legacy {
+			ev.Event = eventLoginLegacy
+		}
+	}
+	err := h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
+		if err := h.recordFailure(ctx, tx, scopeLoginAccount, account, scopeLoginAddress, c.IP()); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, ev)
+	})
+	if err != nil {
+		return fmt.Errorf("login: record failure: %w", err)
+	}
+	view.Errors = components.Errors{{Message: "login.error.invalid"}}
+	view.ShowHints = true
+	return h.render(c, fiber.StatusUnprocessableEntity, components.LoginPage(view), "login-form")
+}
+
+// loginSucceeded starts a new session (a new id: no fixation) and sends the
+// customer on.
+func (h *Handler) loginSucceeded(c *fiber.Ctx, user *store.User, next string) error {
+	ctx := c.UserContext()
+	var raw string
+	err := h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
+		_, token, err := h.startSession(c, tx, user.ID, SessionAuthenticated)
+		if err != nil {
+			return err
+		}
+		raw = token
+		if err := tx.ClearFailures(ctx, scopeLoginAccount, user.Email); err != nil {
+			return err
+		}
+		if err := tx.TouchLogin(ctx, user.ID, tx.Now()); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, store.AuditEvent{Event: eventLoginOK, UserID: &user.ID, Email: user.Email, IP: c.IP()})
+	})
+	if err != nil {
+		return fmt.Errorf("login: start session: %w", err)
+	}
+	h.setSessionCookie(c, raw)
+	return redirect(c, h.afterLogin(next))
+}
+
+// afterLogin is where a logged-in customer goes: the local page they came
+// from, or their account.
+func (h *Handler) afterLogin(next string) string {
+	if p := nextParam(next); p != "" {
+		return p
+	}
+	return PathAccount
+}
+
+// logoutSubmit ends the session.
+func (h *Handler) logoutSubmit(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	if sess := currentSession(c); sess != nil {
+		err := h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
+			if err := tx.DeleteSession(ctx, sess.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			return tx.Audit(ctx, store.AuditEvent{Event: eventLogout, UserID: sess.UserID, IP: c.IP()})
+		})
+		if err != nil {
+			return fmt.Errorf("logout: %w", err)
+		}
+	}
+	h.clearSessionCookie(c)
+	return redirect(c, PathLogin+"?notice="+noticeLoggedOut)
 }
 
 // nextParam keeps a return path only when it is local.

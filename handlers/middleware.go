@@ -76,14 +76,20 @@ func (h *Handler) setupPage(c *fiber.Ctx) {
 	c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
 	token, _ := c.Locals(csrfContextKey).(string)
 	ctx := components.WithLocalizer(c.UserContext(), h.opt.Catalog.Localizer(lang))
-	ctx = components.WithPage(ctx, components.Page{
+	page := components.Page{
 		Lang:    lang,
 		CSRF:    token,
 		Path:    c.OriginalURL(),
 		Asset:   h.assets.URL,
 		Contact: h.opt.Contact,
 		Dev:     h.opt.Dev,
-	})
+	}
+	if user, sess := currentUser(c), currentSession(c); user != nil && sess != nil {
+		page.User = user.Email
+		page.IdleSeconds = int(h.opt.SessionIdle.Seconds())
+		page.SessionEnds = h.sessionEnds(sess).In(h.loc).Format("15:04")
+	}
+	ctx = components.WithPage(ctx, page)
 	c.SetUserContext(ctx)
 }
 

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
@@ -12,17 +14,28 @@ import (
 // Paths of the portal. Paths customers may type or know from the help texts
 // are German; /Passwort-vergessen is the one the chamber's letters name.
 const (
-	PathHome           = "/"
-	PathHelp           = "/help"
-	PathLogin          = "/login"
-	PathRecovery       = "/recovery"
-	PathRegister       = "/register"
-	PathForgotPassword = "/Passwort-vergessen"
-	PathLang           = "/lang/:lang"
-	PathHealth         = "/healthz"
-	PathReady          = "/readyz"
-	PathDevMail        = "/_dev/mail"
-	PathDevMailOne     = "/_dev/mail/:id"
+	PathHome            = "/"
+	PathHelp            = "/help"
+	PathLogin           = "/login"
+	PathRecovery        = "/recovery"
+	PathRegister        = "/register"
+	PathRecoveryConfirm = "/recovery/confirm"
+	PathRecoverySent    = "/recovery/sent"
+	PathInviteConfirm   = "/invite/confirm"
+	PathRegisterConfirm = "/register/confirm"
+	PathRegisterSent    = "/register/sent"
+	PathPassword        = "/password"
+	PathPasswordCheck   = "/password/check"
+	PathAccount         = "/account"
+	PathLogout          = "/logout"
+	PathSessionExtend   = "/session/extend"
+	PathEndSessions     = "/account/sessions/end-others"
+	PathForgotPassword  = "/Passwort-vergessen"
+	PathLang            = "/lang/:lang"
+	PathHealth          = "/healthz"
+	PathReady           = "/readyz"
+	PathDevMail         = "/_dev/mail"
+	PathDevMailOne      = "/_dev/mail/:id"
 )
 
 func (h *Handler) routes(app *fiber.App) {
@@ -36,14 +49,39 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get(PathReady, h.readyz)
 	app.Get(static.Prefix+"*", h.staticFile)
 
-	page := []fiber.Handler{h.csrf(), h.language}
-	app.Get(PathHome, append(page, h.homePage)...)
-	app.Get(PathHelp, append(page, h.helpPage)...)
+	page := []fiber.Handler{h.csrf(), h.loadSession, h.language}
+	with := func(hs ...fiber.Handler) []fiber.Handler { return append(append([]fiber.Handler{}, page...), hs...) }
+	user := func(hs ...fiber.Handler) []fiber.Handler {
+		return with(append([]fiber.Handler{h.requireUser}, hs...)...)
+	}
+
+	app.Get(PathHome, with(h.homePage)...)
+	app.Get(PathHelp, with(h.helpPage)...)
 	app.Get(PathForgotPassword, h.forgotPasswordRedirect)
 	app.Get(PathLang, h.chooseLanguage)
-	app.Get(PathLogin, append(page, h.loginPage)...)
+	app.Get(PathLogin, with(h.loginPage)...)
+	app.Post(PathLogin, with(h.loginSubmit)...)
+	app.Post(PathLogout, with(h.logoutSubmit)...)
+	app.Post(PathSessionExtend, user(h.sessionExtendSubmit)...)
+	app.Get(PathAccount, user(h.accountPage)...)
+
+	mailLimit := h.rateLimit("mail", 10, 10*time.Minute)
+	app.Get(PathRecovery, with(h.recoveryPage)...)
+	app.Post(PathRecovery, with(mailLimit, h.recoverySubmit)...)
+	app.Get(PathRecoverySent, with(h.recoverySentPage)...)
+	app.Get(PathRegister, with(h.registerPage)...)
+	app.Post(PathRegister, with(mailLimit, h.registerSubmit)...)
+	app.Get(PathRegisterSent, with(h.registerSentPage)...)
+	for _, link := range []linkKind{recoveryLink, inviteLink, registerLink} {
+		app.Get(link.path, with(h.confirmPage(link))...)
+		app.Post(link.path, with(h.rateLimit("confirm", 30, 10*time.Minute), h.confirmSubmit(link))...)
+	}
+	app.Get(PathPassword, with(h.setPasswordPage)...)
+	app.Post(PathPassword, with(h.setPasswordSubmit)...)
+	app.Post(PathPasswordCheck, with(h.rateLimit("check", 300, 10*time.Minute), h.passwordCheck)...)
+	app.Post(PathEndSessions, user(h.endOtherSessionsSubmit)...)
 	if h.opt.Dev {
-		app.Get(PathDevMail, append(page, h.devMailPage)...)
-		app.Get(PathDevMailOne, append(page, h.devMailOnePage)...)
+		app.Get(PathDevMail, with(h.devMailPage)...)
+		app.Get(PathDevMailOne, with(h.devMailOnePage)...)
 	}
 }

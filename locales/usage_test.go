@@ -135,6 +135,10 @@ func stringLiterals(t *testing.T, root string) goLiterals {
 				if isFileNameKey(n.Key) {
 					return false // templ.Error{FileName: "help.templ"} in generated code
 				}
+			case *ast.ValueSpec:
+				if namesNonMessage(n) {
+					return false // const eventLoginOK = "login.ok": an audit event, not a message
+				}
 			case *ast.CallExpr:
 				if s, ok := translatedID(n); ok {
 					lits.translated[s] = append(lits.translated[s], place(n))
@@ -178,6 +182,19 @@ func translatedID(call *ast.CallExpr) (string, bool) {
 		return "", false
 	}
 	return stringValue(call.Args[1])
+}
+
+// namesNonMessage reports whether a const or var declares audit event names
+// or regulation scopes: by convention their names start with "event" or
+// "scope", and their dotted values ("login.ok", "login.ip") are not message
+// ids.
+func namesNonMessage(spec *ast.ValueSpec) bool {
+	for _, name := range spec.Names {
+		if !strings.HasPrefix(name.Name, "event") && !strings.HasPrefix(name.Name, "scope") {
+			return false
+		}
+	}
+	return len(spec.Names) > 0
 }
 
 // isFileNameKey reports whether a composite literal key is FileName, the

@@ -10,21 +10,24 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hwk/kundenportal/handlers/password"
 	"github.com/hwk/kundenportal/store"
 )
 
 // Config is the portal's configuration, read from the environment.
 type Config struct {
-	Addr           string        // PORTAL_ADDR
-	BaseURL        string        // PORTAL_BASE_URL
-	DatabaseURL    string        // PORTAL_DATABASE_URL
-	SMTPURL        string        // PORTAL_SMTP_URL
-	MailFrom       string        // PORTAL_MAIL_FROM
-	SessionIdle    time.Duration // PORTAL_SESSION_IDLE
-	SecretKey      []byte        // PORTAL_SECRET_KEY, 32 bytes
-	Contact        string        // PORTAL_CONTACT_EMAIL
-	TrustedProxies []string      // PORTAL_TRUSTED_PROXIES
-	Dev            bool          // serve --dev
+	Addr           string          // PORTAL_ADDR
+	BaseURL        string          // PORTAL_BASE_URL
+	DatabaseURL    string          // PORTAL_DATABASE_URL
+	SMTPURL        string          // PORTAL_SMTP_URL
+	MailFrom       string          // PORTAL_MAIL_FROM
+	SessionIdle    time.Duration   // PORTAL_SESSION_IDLE
+	SecretKey      []byte          // PORTAL_SECRET_KEY, 32 bytes
+	Contact        string          // PORTAL_CONTACT_EMAIL
+	TrustedProxies []string        // PORTAL_TRUSTED_PROXIES
+	Argon2         password.Params // PORTAL_ARGON2
+	RecoveryTTL    time.Duration   // PORTAL_RECOVERY_TTL
+	Dev            bool            // serve --dev
 }
 
 // configError names the variable that is wrong; main prints it as one line.
@@ -53,6 +56,17 @@ func LoadConfig(getenv func(string) string, dev bool) (Config, error) {
 		return c, &configError{"PORTAL_SESSION_IDLE", "must be a duration between 1m and 24h, such as 10m"}
 	}
 	c.SessionIdle = idle
+	c.Argon2 = password.DefaultParams
+	if raw := getenv("PORTAL_ARGON2"); raw != "" {
+		if c.Argon2, err = password.ParseParams(raw); err != nil {
+			return c, &configError{"PORTAL_ARGON2", err.Error()}
+		}
+	}
+	ttl, err := time.ParseDuration(or(getenv("PORTAL_RECOVERY_TTL"), "1h"))
+	if err != nil || ttl < 5*time.Minute || ttl > 72*time.Hour {
+		return c, &configError{"PORTAL_RECOVERY_TTL", "must be a duration between 5m and 72h, such as 1h"}
+	}
+	c.RecoveryTTL = ttl
 	if raw := getenv("PORTAL_SECRET_KEY"); raw != "" {
 		if c.SecretKey, err = parseKey(raw); err != nil {
 			return c, &configError{"PORTAL_SECRET_KEY", err.Error()}

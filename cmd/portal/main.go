@@ -30,6 +30,8 @@ func commands() []command {
 	return []command{
 		{"serve", "run the portal (default); --dev for local development", runServe},
 		{"migrate", "apply database migrations", runMigrate},
+		{"invite", "create or find an account and send the invitation e-mail", runInvite},
+		{"accounts", "accounts import: create legacy accounts from a CSV file", runAccounts},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hwk/kundenportal/handlers"
 	"github.com/hwk/kundenportal/handlers/mailer"
+	"github.com/hwk/kundenportal/handlers/password"
 	"github.com/hwk/kundenportal/locales"
 	"github.com/hwk/kundenportal/store"
 )
@@ -45,7 +46,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	h, err := handlers.New(handlers.Options{
 		BaseURL: cfg.BaseURL, Dev: cfg.Dev, SessionIdle: cfg.SessionIdle, Contact: cfg.Contact,
 		TrustedProxies: cfg.TrustedProxies, Catalog: catalog, Store: s, Logger: log,
-		MailNotify: sender.Notify,
+		MailNotify: sender.Notify, Hasher: password.NewHasher(cfg.Argon2, 0), RecoveryTTL: cfg.RecoveryTTL,
 	})
 	if err != nil {
 		return err
@@ -111,10 +112,8 @@ func newSender(cfg Config, s *store.Store, log *slog.Logger) (*mailer.Sender, er
 		}
 		transport = t
 	}
-	host, _ := os.Hostname()
 	return mailer.New(s, transport, mailer.Options{
-		Worker:     fmt.Sprintf("%s-%d", host, os.Getpid()),
-		KeepBodies: cfg.Dev,
+		KeepBodies: cfg.Dev, // the dev mailbox shows bodies; elsewhere sent bodies (with links) are erased
 		Logger:     log,
 	}), nil
 }

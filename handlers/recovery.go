@@ -1,0 +1,142 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/store"
+)
+
+// Audit events of recovery.
+const (
+	eventRecoveryRequested = "recovery.requested"
+	eventRecoveryUnknown   = "recovery.unknown_address"
+)
+
+// Requests that send mail to one address are limited, silently (the page
+// must look the same), to this many within failureWindow.
+const (
+	scopeMailAddress = "mail.address"
+	mailsPerAddress  = 5
+)
+
+// evenResponse is the least time a request that could reveal whether an
+// address is registered takes, so both answers take equally long.
+const evenResponse = 400 * time.Millisecond
+
+// recoveryPage asks for the e-mail address ("Benutzername oder Passwort
+// vergessen?").
+func (h *Handler) recoveryPage(c *fiber.Ctx) error {
+	return h.render(c, fiber.StatusOK, components.EmailRequestPage(recoveryRequestView(c.Query("email"), nil)), "email-form")
+}
+
+func recoveryRequestView(email string, errs components.Errors) components.EmailRequestView {
+	return components.EmailRequestView{
+		Title: "recovery.title", Intro: "recovery.intro", Action: PathRecovery,
+		Submit: "recovery.submit", Email: email, Errors: errs,
+	}
+}
+
+// recoverySubmit sends the reset mail when the address is registered and a
+// mail saying there is no account otherwise; the answer is the same page,
+// after the same time, either way.
+func (h *Handler) recoverySubmit(c *fiber.Ctx) error {
+	start := time.Now()
+	email, errs := readEmail(c)
+	if errs != nil {
+		return h.render(c, fiber.StatusUnprocessableEntity, components.EmailRequestPage(recoveryRequestView(email, errs)), "email-form")
+	}
+	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
+		return h.requestRecovery(ctx, tx, email, c.IP())
+	})
+	if err != nil {
+		return fmt.Errorf("recovery: request: %w", err)
+	}
+	h.opt.MailNotify()
+	evenOut(start)
+	return redirect(c, PathRecoverySent)
+}
+
+// requestRecovery issues a reset token (voiding older ones) and queues the
+// mail, or queues the "no account" mail for an unknown address.
+func (h *Handler) requestRecovery(ctx context.Context, tx *store.Store, email, ip string) error {
+	if limited, err := h.mailLimited(ctx, tx, email); err != nil || limited {
+		return err
+	}
+	user, err := tx.UserByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		if err := tx.Audit(ctx, store.AuditEvent{Event: eventRecoveryUnknown, Email: store.NormalizeEmail(email), IP: ip}); err != nil {
+			return err
+		}
+		return h.queueMail(ctx, tx, email, "", components.Mail{
+			Subject: "mail.recovery_unknown.subject", Paragraphs: []string{"mail.recovery_unknown.body"},
+			Action: "mail.recovery_unknown.action", ActionURL: h.opt.BaseURL + PathRegister,
+			After: []string{"mail.recovery_unknown.ignore"},
+		})
+	}
+	if err != nil {
+		return err
+	}
+	raw, err := tx.IssueToken(ctx, store.TokenRecovery, &user.ID, user.Email, h.opt.RecoveryTTL)
+	if err != nil {
+		return err
+	}
+	if err := tx.Audit(ctx, store.AuditEvent{Event: eventRecoveryRequested, UserID: &user.ID, Email: user.Email, IP: ip}); err != nil {
+		return err
+	}
+	return h.queueMail(ctx, tx, user.Email, user.Lang, components.Mail{
+		Subject: "mail.recovery.subject", Paragraphs: []string{"mail.recovery.body"},
+		Action: "mail.recovery.action", ActionURL: h.opt.BaseURL + PathRecoveryConfirm + "?token=" + raw,
+		After: []string{"mail.recovery.expiry", "mail.recovery.ignore"},
+		Data:  map[string]any{"Name": user.Name, "Minutes": int(h.opt.RecoveryTTL.Minutes())},
+	})
+}
+
+// mailLimited counts one mail request for the address and reports whether
+// it is over the limit (then nothing is sent, and nobody is told).
+func (h *Handler) mailLimited(ctx context.Context, tx *store.Store, email string) (bool, error) {
+	key := store.NormalizeEmail(email)
+	n, _, err := tx.Failures(ctx, scopeMailAddress, key, tx.Now().Add(-failureWindow))
+	if err != nil {
+		return false, err
+	}
+	if n >= mailsPerAddress {
+		h.log.InfoContext(ctx, "mail limit reached for an address", "limit", mailsPerAddress)
+		return true, nil
+	}
+	return false, tx.RecordFailure(ctx, scopeMailAddress, key)
+}
+
+// recoverySentPage says a mail is on its way if the address is registered.
+func (h *Handler) recoverySentPage(c *fiber.Ctx) error {
+	return h.render(c, fiber.StatusOK, components.SentPage(components.SentView{Title: "recovery.sent.title", Body: "recovery.sent.body"}))
+}
+
+// readEmail reads and checks the e-mail field of a request form.
+func readEmail(c *fiber.Ctx) (string, components.Errors) {
+	return parseEmail(c.FormValue(components.FieldEmail))
+}
+
+// parseEmail checks that s is a plain e-mail address (no display name).
+func parseEmail(s string) (string, components.Errors) {
+	email := strings.TrimSpace(s)
+	if email == "" {
+		return email, components.Errors{{Field: components.FieldEmail, Message: "email.error.missing"}}
+	}
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || !strings.Contains(email[strings.LastIndexByte(email, '@'):], ".") || len(email) > 254 {
+		return email, components.Errors{{Field: components.FieldEmail, Message: "email.error.invalid"}}
+	}
+	return email, nil
+}
+
+// evenOut waits until evenResponse has passed since start.
+func evenOut(start time.Time) {
+	time.Sleep(time.Until(start.Add(evenResponse)))
+}
