@@ -1,0 +1,137 @@
+package e2e
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+// axeSource is axe-core 4.14.1 (MPL-2.0, see testdata/axe-core.LICENSE).
+//
+//go:embed testdata/axe-4.14.1.min.js
+var axeSource string
+
+// A11yTags are the axe-core rule tags every page is checked against:
+// WCAG 2.0, 2.1 and 2.2, levels A and AA.
+var A11yTags = []string{"wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"}
+
+// Violation is one failed axe-core rule on the page.
+type Violation struct {
+	ID      string   `json:"id"`      // rule id, e.g. "image-alt"
+	Impact  string   `json:"impact"`  // minor, moderate, serious or critical
+	Help    string   `json:"help"`    // what the rule asks for
+	HelpURL string   `json:"helpUrl"` // the rule's documentation
+	Nodes   int      `json:"nodes"`   // how many elements fail it
+	Targets []string `json:"targets"` // selectors of the first failing elements
+}
+
+// String describes the violation for a test failure.
+func (v Violation) String() string {
+	return fmt.Sprintf("%s (%s): %s; %d element(s), first: %s",
+		v.ID, v.Impact, v.Help, v.Nodes, strings.Join(v.Targets, " | "))
+}
+
+// axeRunJS runs axe on the whole document and keeps what a report needs.
+var axeRunJS = `axe.run(document, {
+	runOnly: {type: "tag", values: ` + jsStrings(A11yTags) + `},
+	resultTypes: ["violations"]
+}).then(r => r.violations.map(v => ({
+	id: v.id, impact: v.impact || "", help: v.help, helpUrl: v.helpUrl,
+	nodes: v.nodes.length,
+	targets: v.nodes.slice(0, 3).map(n => n.target.map(String).join(" "))
+})))`
+
+// CheckA11y runs axe-core on the page as it is now and reports each
+// violation with t.Errorf (once per page, rule and element). The helpers
+// that change the page call it themselves; call it after a change they do
+// not see, such as one made with Eval.
+func (b *Browser) CheckA11y() {
+	b.t.Helper()
+	path := b.CurrentPath()
+	for _, v := range b.Violations() {
+		key := path + " " + v.ID + " " + strings.Join(v.Targets, ",")
+		if b.seen[key] {
+			continue
+		}
+		b.seen[key] = true
+		b.t.Errorf("e2e: accessibility violation on %s (%s): %s", path, b.mode(), v)
+	}
+}
+
+// Violations runs axe-core on the page and returns the violations without
+// failing the test.
+//
+// axe is loaded by DevTools evaluation, which works with the page's
+// JavaScript switched off. But axe.run waits on timers, which do not fire
+// while script execution is disabled, so with JavaScript off script
+// execution is switched on for the run and off again after it. The page's
+// own scripts stay unrun: they were skipped while the document was parsed.
+func (b *Browser) Violations() []Violation {
+	b.t.Helper()
+	b.checked = b.watch.counts()
+	var vs []Violation
+	b.call("axe-core", func(ctx context.Context) (err error) {
+		if !b.opt.JavaScript {
+			if err := setScripts(ctx, true); err != nil {
+				return err
+			}
+			defer func() {
+				if e := setScripts(context.WithoutCancel(ctx), false); e != nil && err == nil {
+					err = fmt.Errorf("disable JavaScript again: %w", e)
+				}
+			}()
+		}
+		vs, err = runAxe(ctx)
+		return err
+	})
+	return vs
+}
+
+// runAxe loads axe into the page unless it is there and runs it.
+func runAxe(ctx context.Context) ([]Violation, error) {
+	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof axe === "object"`))
+	if err != nil {
+		return nil, err
+	}
+	if !loaded {
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](axeSource)); err != nil {
+			return nil, fmt.Errorf("load axe: %w", err)
+		}
+	}
+	return chromedp.Run(ctx, chromedp.Evaluate[[]Violation](axeRunJS, chromedp.EvalAwaitPromise))
+}
+
+// checkIfChanged runs CheckA11y when a document was loaded or htmx fetched
+// something since the last check.
+func (b *Browser) checkIfChanged() {
+	b.t.Helper()
+	if b.watch.counts() != b.checked {
+		b.CheckA11y()
+	}
+}
+
+func setScripts(ctx context.Context, on bool) error {
+	_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled,
+		emulation.SetScriptExecutionDisabledParams{Value: !on})
+	return err
+}
+
+func (b *Browser) mode() string {
+	js := "JavaScript off"
+	if b.opt.JavaScript {
+		js = "JavaScript on"
+	}
+	return js + ", " + b.opt.Lang
+}
+
+func jsStrings(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = jsString(s)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
