@@ -28,7 +28,8 @@ func (e Errors) For(field string) string {
 
 // Input describes one labelled form field.
 type Input struct {
-	Name         string // field constant; also the element id
+	Name         string // field constant; also the element id unless ID is set
+	ID           string // element id when one page has several fields of one name
 	Type         string // "text" when empty
 	Label        string // message id
 	Hint         string // message id, optional
@@ -38,6 +39,13 @@ type Input struct {
 	Error        string           // message id, optional
 	Attrs        templ.Attributes // extra attributes such as hx-*
 	Describe     []string         // ids of further elements that describe the field
+}
+
+func (in Input) id() string {
+	if in.ID != "" {
+		return in.ID
+	}
+	return in.Name
 }
 
 func (in Input) inputType() string {
@@ -57,10 +65,10 @@ func (in Input) describedBy() string {
 		ids += id
 	}
 	if in.Error != "" {
-		add(in.Name + "-error")
+		add(in.id() + "-error")
 	}
 	if in.Hint != "" {
-		add(in.Name + "-hint")
+		add(in.id() + "-hint")
 	}
 	for _, id := range in.Describe {
 		add(id)

@@ -11,6 +11,7 @@ import (
 
 // errorMessages are the message ids of the error pages by status.
 var errorMessages = map[int][2]string{
+	fiber.StatusBadRequest:            {"error.400.title", "error.400.body"},
 	fiber.StatusForbidden:             {"error.403.title", "error.403.body"},
 	fiber.StatusNotFound:              {"error.404.title", "error.404.body"},
 	fiber.StatusMethodNotAllowed:      {"error.405.title", "error.405.body"},
@@ -29,10 +30,15 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 		status = fe.Code
 	}
 	msgs, known := errorMessages[status]
-	if !known {
+	switch {
+	case known:
+	case status >= 400 && status < 500:
+		msgs = errorMessages[fiber.StatusBadRequest] // keeps its own status
+	default:
 		status = fiber.StatusInternalServerError
 		msgs = errorMessages[status]
 	}
+	h.setSecurityHeaders(c)
 	ref := ""
 	if status == fiber.StatusInternalServerError {
 		ref = requestID(c)

@@ -4,6 +4,7 @@ package handlers
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"time"
@@ -11,7 +12,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 	_ "time/tzdata" // the chamber's time zone without relying on the system's zoneinfo
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
+	"github.com/hwk/kundenportal/handlers/codes"
 	"github.com/hwk/kundenportal/handlers/password"
+	"github.com/hwk/kundenportal/handlers/totp"
 	"github.com/hwk/kundenportal/locales"
 	"github.com/hwk/kundenportal/static"
 	"github.com/hwk/kundenportal/store"
@@ -29,17 +34,21 @@ type Options struct {
 	Logger         *slog.Logger
 	MailNotify     func() // wakes the mail sender after a mail was queued; may be nil
 	Hasher         *password.Hasher
+	SecretKey      []byte        // 32 bytes: encrypts TOTP secrets, keys code hashes
 	RecoveryTTL    time.Duration // lifetime of a password reset link (default 1 hour)
 	InviteTTL      time.Duration // lifetime of an invitation link (default 7 days)
 }
 
 // Handler holds what every flow needs.
 type Handler struct {
-	loc    *time.Location // the chamber's time zone, for times shown to customers
-	opt    Options
-	store  *store.Store
-	assets *static.Assets
-	log    *slog.Logger
+	loc      *time.Location // the chamber's time zone, for times shown to customers
+	sealer   *totp.Sealer
+	codes    *codes.Hasher
+	webauthn *webauthn.WebAuthn
+	opt      Options
+	store    *store.Store
+	assets   *static.Assets
+	log      *slog.Logger
 }
 
 // New checks the options and builds the Handler.
@@ -70,7 +79,25 @@ func New(opt Options) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("handlers: time zone: %w", err)
 	}
-	return &Handler{loc: loc, opt: opt, store: opt.Store, assets: assets, log: opt.Logger}, nil
+	if opt.SecretKey == nil {
+		// Tests and operator commands that need no persistent secrets.
+		opt.SecretKey = make([]byte, 32)
+		if _, err := rand.Read(opt.SecretKey); err != nil {
+			return nil, fmt.Errorf("handlers: secret key: %w", err)
+		}
+	}
+	sealer, err := totp.NewSealer(opt.SecretKey)
+	if err != nil {
+		return nil, err
+	}
+	wa, err := newWebAuthn(opt.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{
+		loc: loc, sealer: sealer, codes: codes.NewHasher(opt.SecretKey), webauthn: wa,
+		opt: opt, store: opt.Store, assets: assets, log: opt.Logger,
+	}, nil
 }
 
 // App builds the Fiber app with middleware and routes.

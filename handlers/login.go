@@ -73,7 +73,9 @@ func (h *Handler) loginSubmit(c *fiber.Ctx) error {
 // address is registered (also when the password is wrong).
 func (h *Handler) checkPassword(ctx context.Context, account, pw string) (*store.User, bool, error) {
 	user, err := h.store.UserByEmail(ctx, account)
-	if errors.Is(err, store.ErrNotFound) || err == nil && user.PasswordHash == "" {
+	// Imported legacy accounts never log in with an old password: they are
+	// sent to recovery, whatever they type.
+	if errors.Is(err, store.ErrNotFound) || err == nil && (user.PasswordHash == "" || user.Legacy) {
 		h.opt.Hasher.VerifyDummy(ctx, pw)
 		return user, false, nil
 	}

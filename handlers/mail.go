@@ -21,9 +21,7 @@ func (h *Handler) queueMail(ctx context.Context, tx *store.Store, to, lang strin
 	if _, ok := m.Data["Contact"]; !ok {
 		m.Data["Contact"] = h.opt.Contact
 	}
-	mctx := components.WithLocalizer(ctx, h.opt.Catalog.Localizer(lang))
-	mctx = components.WithPage(mctx, components.Page{Lang: lang, Contact: h.opt.Contact})
-	r, err := components.RenderMail(mctx, m)
+	r, err := components.RenderMail(h.mailContext(ctx, lang), m)
 	if err != nil {
 		return err
 	}
@@ -31,4 +29,13 @@ func (h *Handler) queueMail(ctx context.Context, tx *store.Store, to, lang strin
 		return fmt.Errorf("queue mail: %w", err)
 	}
 	return nil
+}
+
+// mailContext translates into the recipient's language.
+func (h *Handler) mailContext(ctx context.Context, lang string) context.Context {
+	if lang == "" {
+		lang = "de"
+	}
+	mctx := components.WithLocalizer(ctx, h.opt.Catalog.Localizer(lang))
+	return components.WithPage(mctx, components.Page{Lang: lang, Contact: h.opt.Contact})
 }

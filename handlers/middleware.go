@@ -18,6 +18,13 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 // securityHeaders sets the strict headers every response carries.
 func (h *Handler) securityHeaders(c *fiber.Ctx) error {
+	h.setSecurityHeaders(c)
+	return c.Next()
+}
+
+// setSecurityHeaders sets them; the error handler calls it too, for
+// requests the server refuses before any middleware ran.
+func (h *Handler) setSecurityHeaders(c *fiber.Ctx) {
 	c.Set("Content-Security-Policy", contentSecurityPolicy)
 	c.Set("Referrer-Policy", "same-origin")
 	c.Set("X-Content-Type-Options", "nosniff")
@@ -28,7 +35,6 @@ func (h *Handler) securityHeaders(c *fiber.Ctx) error {
 	if !h.opt.Dev {
 		c.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 	}
-	return c.Next()
 }
 
 // accessLog writes one structured line per request: never the query string

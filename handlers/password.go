@@ -78,7 +78,7 @@ func (h *Handler) setPasswordSubmit(c *fiber.Ctx) error {
 	result := policy.Check(pw, confirm, f.Email)
 	if !result.OK() {
 		view := passwordView(data.Origin, f.Email, result, true, true)
-		view.Errors = passwordErrors(result)
+		view.Errors = passwordErrors(result, pw == "")
 		return h.render(c, fiber.StatusUnprocessableEntity, components.SetPasswordPage(view), "password-form")
 	}
 	hash, err := h.opt.Hasher.Hash(c.UserContext(), pw)
@@ -101,9 +101,14 @@ var passwordRuleErrors = map[string]string{
 }
 
 // passwordErrors lists every failed rule, tied to the field to correct.
-func passwordErrors(result policy.Result) components.Errors {
+// For an empty password only the composition rules are reasons: "contains
+// your e-mail address" or "does not match" would be untrue.
+func passwordErrors(result policy.Result, empty bool) components.Errors {
 	var errs components.Errors
 	for _, id := range result.Failed() {
+		if empty && (id == policy.RuleNotCommon || id == policy.RuleNotEmail || id == policy.RuleMatch) {
+			continue
+		}
 		field := components.FieldNewPassword
 		if id == policy.RuleMatch {
 			field = components.FieldConfirm

@@ -14,28 +14,37 @@ import (
 // Paths of the portal. Paths customers may type or know from the help texts
 // are German; /Passwort-vergessen is the one the chamber's letters name.
 const (
-	PathHome            = "/"
-	PathHelp            = "/help"
-	PathLogin           = "/login"
-	PathRecovery        = "/recovery"
-	PathRegister        = "/register"
-	PathRecoveryConfirm = "/recovery/confirm"
-	PathRecoverySent    = "/recovery/sent"
-	PathInviteConfirm   = "/invite/confirm"
-	PathRegisterConfirm = "/register/confirm"
-	PathRegisterSent    = "/register/sent"
-	PathPassword        = "/password"
-	PathPasswordCheck   = "/password/check"
-	PathAccount         = "/account"
-	PathLogout          = "/logout"
-	PathSessionExtend   = "/session/extend"
-	PathEndSessions     = "/account/sessions/end-others"
-	PathForgotPassword  = "/Passwort-vergessen"
-	PathLang            = "/lang/:lang"
-	PathHealth          = "/healthz"
-	PathReady           = "/readyz"
-	PathDevMail         = "/_dev/mail"
-	PathDevMailOne      = "/_dev/mail/:id"
+	PathHome             = "/"
+	PathHelp             = "/help"
+	PathLogin            = "/login"
+	PathRecovery         = "/recovery"
+	PathRegister         = "/register"
+	PathRecoveryConfirm  = "/recovery/confirm"
+	PathRecoverySent     = "/recovery/sent"
+	PathInviteConfirm    = "/invite/confirm"
+	PathRegisterConfirm  = "/register/confirm"
+	PathRegisterSent     = "/register/sent"
+	PathPassword         = "/password"
+	PathPasswordCheck    = "/password/check"
+	PathAccount          = "/account"
+	PathSecurity         = "/account/security"
+	PathReauth           = "/account/confirm"
+	PathMFAChoose        = "/mfa/choose"
+	PathMFATOTP          = "/mfa/totp"
+	PathMFAEmail         = "/mfa/email"
+	PathMFAPasskey       = "/mfa/passkey"
+	PathMFAVerify        = "/mfa/verify"
+	PathRecoveryCodes    = "/mfa/recovery-codes"
+	PathRecoveryCodesTxt = "/mfa/recovery-codes.txt"
+	PathLogout           = "/logout"
+	PathSessionExtend    = "/session/extend"
+	PathEndSessions      = "/account/sessions/end-others"
+	PathForgotPassword   = "/Passwort-vergessen"
+	PathLang             = "/lang/:lang"
+	PathHealth           = "/healthz"
+	PathReady            = "/readyz"
+	PathDevMail          = "/_dev/mail"
+	PathDevMailOne       = "/_dev/mail/:id"
 )
 
 func (h *Handler) routes(app *fiber.App) {
@@ -76,12 +85,50 @@ func (h *Handler) routes(app *fiber.App) {
 		app.Get(link.path, with(h.confirmPage(link))...)
 		app.Post(link.path, with(h.rateLimit("confirm", 30, 10*time.Minute), h.confirmSubmit(link))...)
 	}
+	h.mfaRoutes(app, with)
 	app.Get(PathPassword, with(h.setPasswordPage)...)
 	app.Post(PathPassword, with(h.setPasswordSubmit)...)
 	app.Post(PathPasswordCheck, with(h.rateLimit("check", 300, 10*time.Minute), h.passwordCheck)...)
 	app.Post(PathEndSessions, user(h.endOtherSessionsSubmit)...)
+	fresh := func(hs ...fiber.Handler) []fiber.Handler {
+		return user(append([]fiber.Handler{h.requireFreshForChanges}, hs...)...)
+	}
+	app.Get(PathSecurity, user(h.securityPage)...)
+	app.Post(PathSecurity+"/remove", fresh(h.removeMethodSubmit)...)
+	app.Post(PathSecurity+"/rename", fresh(h.renameMethodSubmit)...)
+	app.Post(PathSecurity+"/codes", fresh(h.renewCodesSubmit)...)
+	app.Get(PathReauth, user(h.reauthPage)...)
+	app.Post(PathReauth, user(h.rateLimit("reauth", 30, 10*time.Minute), h.reauthSubmit)...)
 	if h.opt.Dev {
 		app.Get(PathDevMail, with(h.devMailPage)...)
 		app.Get(PathDevMailOne, with(h.devMailOnePage)...)
 	}
+}
+
+// mfaRoutes registers the second-factor steps: setting one up (at first
+// login or from the account) and passing one at login.
+func (h *Handler) mfaRoutes(app *fiber.App, with func(...fiber.Handler) []fiber.Handler) {
+	setup := func(hs ...fiber.Handler) []fiber.Handler {
+		return with(append([]fiber.Handler{h.requireStep(SessionMFASetup, SessionAuthenticated), h.requireFreshForChanges}, hs...)...)
+	}
+	verify := func(hs ...fiber.Handler) []fiber.Handler {
+		return with(append([]fiber.Handler{h.requireStep(SessionMFAVerify)}, hs...)...)
+	}
+	codeLimit := h.rateLimit("code", 60, 10*time.Minute)
+	app.Get(PathMFAChoose, setup(h.choosePage)...)
+	app.Post(PathMFAChoose, setup(h.chooseSubmit)...)
+	app.Get(PathMFATOTP, setup(h.totpSetupPage)...)
+	app.Post(PathMFATOTP, setup(codeLimit, h.totpSetupSubmit)...)
+	app.Get(PathMFAEmail, setup(h.emailSetupPage)...)
+	app.Post(PathMFAEmail, setup(codeLimit, h.emailSetupSubmit)...)
+	app.Post(PathMFAEmail+"/resend", setup(h.emailResendSubmit)...)
+	app.Get(PathMFAVerify, verify(h.verifyPage)...)
+	app.Post(PathMFAVerify+"/totp", verify(codeLimit, h.verifyTOTPSubmit)...)
+	app.Post(PathMFAVerify+"/email", verify(codeLimit, h.verifyEmailSubmit)...)
+	app.Post(PathMFAVerify+"/email/send", verify(h.verifyEmailSendSubmit)...)
+	app.Post(PathMFAVerify+"/recovery", verify(codeLimit, h.verifyRecoverySubmit)...)
+	app.Get(PathRecoveryCodes, with(h.requireUser, h.recoveryCodesPage)...)
+	app.Get(PathRecoveryCodesTxt, with(h.requireUser, h.recoveryCodesText)...)
+	app.Post(PathRecoveryCodes, with(h.requireUser, h.recoveryCodesDone)...)
+	h.passkeyRoutes(app, with, setup, verify)
 }

@@ -32,6 +32,9 @@ type Session struct {
 	CreatedAt       time.Time  `bun:"created_at,notnull"`
 	LastSeenAt      time.Time  `bun:"last_seen_at,notnull"`
 	AuthenticatedAt *time.Time `bun:"authenticated_at"`
+	// MFAAt is when the customer last passed a second factor in this
+	// session (login or a fresh check before a sensitive change).
+	MFAAt *time.Time `bun:"mfa_at"`
 	// ExpiresAt is the absolute limit; the idle limit is checked against
 	// LastSeenAt by the caller.
 	ExpiresAt time.Time `bun:"expires_at,notnull"`
@@ -110,7 +113,7 @@ func (s *Store) UpdateSession(ctx context.Context, sess *Session) error {
 		sess.Data = "{}"
 	}
 	res, err := s.IDB().NewUpdate().Model(sess).
-		Column("state", "data", "user_id", "authenticated_at").
+		Column("state", "data", "user_id", "authenticated_at", "mfa_at").
 		WherePK().
 		Exec(ctx)
 	return oneRow(res, err)

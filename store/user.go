@@ -29,6 +29,9 @@ type User struct {
 	CreatedAt       time.Time  `bun:"created_at,notnull"`
 	UpdatedAt       time.Time  `bun:"updated_at,notnull"`
 	LastLoginAt     *time.Time `bun:"last_login_at"`
+	// WebAuthnHandle is the random user handle passkeys carry (never the
+	// e-mail); made on first passkey registration.
+	WebAuthnHandle []byte `bun:"webauthn_handle,nullzero"`
 }
 
 // NormalizeEmail is the form in which e-mail addresses are stored and

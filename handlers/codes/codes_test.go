@@ -1,0 +1,55 @@
+package codes
+
+import (
+	"regexp"
+	"testing"
+)
+
+func TestNumericCodesAreSixDigitsAndVary(t *testing.T) {
+	seen := map[string]bool{}
+	for range 200 {
+		c, err := Numeric(6)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !regexp.MustCompile(`^[0-9]{6}$`).MatchString(c) {
+			t.Fatalf("code %q is not six digits", c)
+		}
+		seen[c] = true
+	}
+	if len(seen) < 190 {
+		t.Errorf("only %d distinct codes in 200", len(seen))
+	}
+}
+
+func TestRecoveryCodesHaveTheReadableForm(t *testing.T) {
+	c, err := Recovery()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$`).MatchString(c) {
+		t.Errorf("recovery code %q", c)
+	}
+	if NormalizeRecovery(" K7DP-2mxa q9rt ") != "k7dp2mxaq9rt" {
+		t.Errorf("NormalizeRecovery = %q", NormalizeRecovery(" K7DP-2mxa q9rt "))
+	}
+}
+
+func TestHashBindsPurposeContextAndKey(t *testing.T) {
+	h := NewHasher([]byte("key-one"))
+	base := h.Hash("email", "flow-1", "123456")
+	if !Equal(base, h.Hash("email", "flow-1", "123456")) {
+		t.Fatal("same input, different hash")
+	}
+	for name, other := range map[string][]byte{
+		"other code":    h.Hash("email", "flow-1", "123457"),
+		"other context": h.Hash("email", "flow-2", "123456"),
+		"other purpose": h.Hash("recovery", "flow-1", "123456"),
+		"other key":     NewHasher([]byte("key-two")).Hash("email", "flow-1", "123456"),
+		"shifted parts": h.Hash("emailf", "low-1", "123456"),
+	} {
+		if Equal(base, other) {
+			t.Errorf("%s gives the same hash", name)
+		}
+	}
+}

@@ -1,0 +1,79 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/totp"
+	"github.com/hwk/kundenportal/store"
+)
+
+// totpIssuer names the portal in authenticator apps.
+const totpIssuer = "Kundenportal"
+
+// choosePage offers the methods the customer does not have yet: at first
+// login (the session waits in SessionMFASetup) or from the account.
+func (h *Handler) choosePage(c *fiber.Ctx) error {
+	user := stepUser(c)
+	have, err := h.methodKinds(c.UserContext(), user)
+	if err != nil {
+		return err
+	}
+	return h.render(c, fiber.StatusOK, components.ChoosePage(components.ChooseView{
+		FirstTime: currentSession(c).State == SessionMFASetup, Have: have,
+	}))
+}
+
+// chooseSubmit starts setting up the chosen method.
+func (h *Handler) chooseSubmit(c *fiber.Ctx) error {
+	switch c.FormValue(components.FieldMethod) {
+	case components.MethodTOTP:
+		return h.startTOTP(c)
+	case components.MethodEmail:
+		return h.startEmailSetup(c)
+	case components.MethodWebAuthn:
+		return redirect(c, PathMFAPasskey)
+	}
+	return redirect(c, PathMFAChoose)
+}
+
+func (h *Handler) methodKinds(ctx context.Context, user *store.User) ([]string, error) {
+	methods, err := h.store.MethodsOf(ctx, user.ID)
+	if err != nil {
+		return nil, fmt.Errorf("mfa: methods: %w", err)
+	}
+	var kinds []string
+	seen := map[string]bool{}
+	for _, m := range methods {
+		if !seen[m.Kind] {
+			kinds, seen[m.Kind] = append(kinds, m.Kind), true
+		}
+	}
+	return kinds, nil
+}
+
+// startTOTP makes a new secret, keeps it sealed in the session until the
+// customer confirms a code, and shows the setup page.
+func (h *Handler) startTOTP(c *fiber.Ctx) error {
+	user, sess := stepUser(c), currentSession(c)
+	key, err := totp.Generate(totpIssuer, user.Email)
+	if err != nil {
+		return err
+	}
+	sealed, err := h.sealer.Seal(key.Secret)
+	if err != nil {
+		return err
+	}
+	d, err := readSessionData(sess)
+	if err != nil {
+		return err
+	}
+	d.TOTP = &pendingTOTP{Sealed: sealed, Expires: h.store.Now().Add(pendingTTL)}
+	if err := saveSessionData(c.UserContext(), h.store, sess, d); err != nil {
+		return fmt.Errorf("mfa: save pending totp: %w", err)
+	}
+	return redirect(c, PathMFATOTP)
+}

@@ -1,0 +1,183 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/codes"
+	"github.com/hwk/kundenportal/store"
+)
+
+// recoveryCodeCount is how many recovery codes a set has.
+const recoveryCodeCount = 10
+
+// newRecoveryCodes makes a set of codes for the customer, stores their
+// hashes (voiding older codes) and returns the codes sealed for the
+// session, to be shown once.
+func (h *Handler) newRecoveryCodes(ctx context.Context, tx *store.Store, user *store.User) (string, error) {
+	plain := make([]string, recoveryCodeCount)
+	hashes := make([][]byte, recoveryCodeCount)
+	for i := range plain {
+		code, err := codes.Recovery()
+		if err != nil {
+			return "", err
+		}
+		plain[i], hashes[i] = code, h.recoveryHash(user, code)
+	}
+	if err := tx.ReplaceRecoveryCodes(ctx, user.ID, hashes); err != nil {
+		return "", fmt.Errorf("mfa: store recovery codes: %w", err)
+	}
+	raw, _ := json.Marshal(plain)
+	return h.sealer.Seal(string(raw))
+}
+
+func (h *Handler) recoveryHash(user *store.User, code string) []byte {
+	return h.codes.Hash("recovery", user.ID.String(), codes.NormalizeRecovery(code))
+}
+
+// pendingCodes opens the recovery codes the session still has to show.
+func (h *Handler) pendingCodes(c *fiber.Ctx) ([]string, error) {
+	d, err := readSessionData(currentSession(c))
+	if err != nil || d.Codes == "" {
+		return nil, err
+	}
+	raw, err := h.sealer.Open(d.Codes)
+	if err != nil {
+		return nil, fmt.Errorf("mfa: open recovery codes: %w", err)
+	}
+	var list []string
+	return list, json.Unmarshal([]byte(raw), &list)
+}
+
+// recoveryCodesPage shows new recovery codes once, with download and a
+// print view.
+func (h *Handler) recoveryCodesPage(c *fiber.Ctx) error {
+	list, err := h.pendingCodes(c)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		return c.Redirect(PathAccount, fiber.StatusSeeOther)
+	}
+	return h.render(c, fiber.StatusOK, components.RecoveryCodesPage(components.RecoveryCodesView{Codes: list, Print: c.Query("print") == "1"}))
+}
+
+// recoveryCodesText is the plain-text download of the codes.
+func (h *Handler) recoveryCodesText(c *fiber.Ctx) error {
+	list, err := h.pendingCodes(c)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		return fiber.ErrNotFound
+	}
+	var b strings.Builder
+	b.WriteString(components.T(c.UserContext(), "mfa.codes.file_header", map[string]any{"Email": currentUser(c).Email}))
+	b.WriteString("\r\n\r\n")
+	for _, code := range list {
+		b.WriteString(code + "\r\n")
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="kundenportal-wiederherstellungscodes.txt"`)
+	c.Type("txt", "utf-8")
+	return c.SendString(b.String())
+}
+
+// recoveryCodesDone forgets the shown codes and continues.
+func (h *Handler) recoveryCodesDone(c *fiber.Ctx) error {
+	sess := currentSession(c)
+	d, err := readSessionData(sess)
+	if err != nil {
+		return err
+	}
+	next := d.Next
+	d.Codes, d.Next = "", ""
+	if err := saveSessionData(c.UserContext(), h.store, sess, d); err != nil {
+		return fmt.Errorf("mfa: forget codes: %w", err)
+	}
+	return redirect(c, h.afterLogin(next))
+}
+
+// methodAdded stores a confirmed method (see addMethod) and sends the
+// customer on.
+func (h *Handler) methodAdded(c *fiber.Ctx, user *store.User, sess *store.Session, d sessionData, m *store.MFAMethod) error {
+	to, err := h.addMethod(c, user, sess, d, m)
+	if err != nil {
+		return err
+	}
+	return redirect(c, to)
+}
+
+// addMethod stores a confirmed method and returns where the customer goes
+// next. The first one also ends the login (the session becomes
+// authenticated with a new id, whose cookie is set) and makes the recovery
+// codes; later ones are changes of an authenticated customer.
+func (h *Handler) addMethod(c *fiber.Ctx, user *store.User, sess *store.Session, d sessionData, m *store.MFAMethod) (string, error) {
+	first := sess.State == SessionMFASetup
+	var raw string
+	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
+		if err := tx.AddMethod(ctx, m); err != nil {
+			return err
+		}
+		if first {
+			sealed, err := h.newRecoveryCodes(ctx, tx, user)
+			if err != nil {
+				return err
+			}
+			d.Codes = sealed
+		}
+		if err := saveSessionData(ctx, tx, sess, d); err != nil {
+			return err
+		}
+		if first {
+			var err error
+			if raw, err = h.completeSecondFactor(c, tx, sess, user.ID, m.Kind); err != nil {
+				return err
+			}
+		}
+		if err := tx.Audit(ctx, store.AuditEvent{Event: eventMFAAdded, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + m.Kind}); err != nil {
+			return err
+		}
+		return h.securityNotice(ctx, tx, user, "mail.security.method_added", m.Kind)
+	})
+	if err != nil {
+		return "", fmt.Errorf("mfa: add method: %w", err)
+	}
+	h.opt.MailNotify()
+	if first {
+		h.setSessionCookie(c, raw)
+		return PathRecoveryCodes, nil
+	}
+	return PathSecurity + "?notice=method_added", nil
+}
+
+// securityNotice mails the customer about a change to the account's
+// security, so a change they did not make does not go unnoticed.
+func (h *Handler) securityNotice(ctx context.Context, tx *store.Store, user *store.User, what, method string) error {
+	return h.queueMail(ctx, tx, user.Email, user.Lang, components.Mail{
+		Subject: "mail.security.subject", Paragraphs: []string{what},
+		After: []string{"mail.security.not_you"},
+		Data: map[string]any{
+			"Name": user.Name, "Method": components.T(h.mailContext(ctx, user.Lang), methodMessage(method)),
+			"Time": h.clock(tx.Now()), "RecoveryURL": h.opt.BaseURL + PathRecovery,
+		},
+	})
+}
+
+// methodMessage is the message id of a method's name.
+func methodMessage(kind string) string {
+	switch kind {
+	case store.MethodTOTP:
+		return "mfa.method.totp.name"
+	case store.MethodEmail:
+		return "mfa.method.email.name"
+	case store.MethodWebAuthn:
+		return "mfa.method.webauthn.name"
+	}
+	return "mfa.method.recovery.name"
+}

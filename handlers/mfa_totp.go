@@ -1,0 +1,87 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/totp"
+	"github.com/hwk/kundenportal/store"
+)
+
+// totpSetupPage shows the pending secret as QR code and as grouped text.
+func (h *Handler) totpSetupPage(c *fiber.Ctx) error {
+	return h.renderTOTPSetup(c, fiber.StatusOK, nil)
+}
+
+func (h *Handler) renderTOTPSetup(c *fiber.Ctx, status int, errs components.Errors) error {
+	user, sess := stepUser(c), currentSession(c)
+	d, err := readSessionData(sess)
+	if err != nil {
+		return err
+	}
+	if d.TOTP == nil || !h.store.Now().Before(d.TOTP.Expires) {
+		return redirect(c, PathMFAChoose+"?expired=1")
+	}
+	secret, err := h.sealer.Open(d.TOTP.Sealed)
+	if err != nil {
+		return fmt.Errorf("mfa: open pending totp: %w", err)
+	}
+	key, err := totp.FromSecret(totpIssuer, user.Email, secret)
+	if err != nil {
+		return err
+	}
+	return h.render(c, status, components.TOTPSetupPage(components.TOTPSetupView{
+		QR: key.QR, Secret: totp.Group(secret), Issuer: totpIssuer, Account: user.Email, Errors: errs,
+	}))
+}
+
+// totpSetupSubmit confirms the app by one current code and stores the
+// method, with that code's time step already used.
+func (h *Handler) totpSetupSubmit(c *fiber.Ctx) error {
+	user, sess := stepUser(c), currentSession(c)
+	d, err := readSessionData(sess)
+	if err != nil {
+		return err
+	}
+	if d.TOTP == nil || !h.store.Now().Before(d.TOTP.Expires) {
+		return redirect(c, PathMFAChoose+"?expired=1")
+	}
+	secret, err := h.sealer.Open(d.TOTP.Sealed)
+	if err != nil {
+		return fmt.Errorf("mfa: open pending totp: %w", err)
+	}
+	step, ok := totp.Verify(secret, c.FormValue(components.FieldCode), h.store.Now())
+	if !ok {
+		return h.renderTOTPSetup(c, fiber.StatusUnprocessableEntity, components.Errors{{Field: components.FieldCode, Message: "mfa.totp.error.wrong"}})
+	}
+	method := &store.MFAMethod{UserID: user.ID, Kind: store.MethodTOTP, Secret: d.TOTP.Sealed, TOTPLastStep: step}
+	d.TOTP = nil
+	return h.methodAdded(c, user, sess, d, method)
+}
+
+// verifyTOTP checks a code against the customer's authenticator apps and
+// uses up its time step, so the same code cannot log in twice.
+func (h *Handler) verifyTOTP(ctx context.Context, tx *store.Store, user *store.User, code string) (bool, error) {
+	methods, err := tx.MethodsOf(ctx, user.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range methods {
+		if m.Kind != store.MethodTOTP {
+			continue
+		}
+		secret, err := h.sealer.Open(m.Secret)
+		if err != nil {
+			return false, fmt.Errorf("mfa: open totp secret: %w", err)
+		}
+		step, ok := totp.Verify(secret, code, tx.Now())
+		if !ok {
+			continue
+		}
+		return tx.UseTOTPStep(ctx, m.ID, step)
+	}
+	return false, nil
+}

@@ -1,0 +1,165 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/store"
+)
+
+// verifyPage asks for one of the customer's methods: the one named in
+// ?method=, else the one used last.
+func (h *Handler) verifyPage(c *fiber.Ctx) error {
+	view, err := h.verifyView(c, c.Query("method"))
+	if err != nil {
+		return err
+	}
+	view.Notice = emailNotice(c.Query("notice"))
+	return h.render(c, fiber.StatusOK, components.VerifyPage(view))
+}
+
+func (h *Handler) verifyView(c *fiber.Ctx, method string) (components.VerifyView, error) {
+	user, sess := stepUser(c), currentSession(c)
+	kinds, err := h.methodKinds(c.UserContext(), user)
+	if err != nil {
+		return components.VerifyView{}, err
+	}
+	if method != components.MethodRecovery && !slices.Contains(kinds, method) {
+		method = kinds[0]
+	}
+	d, err := readSessionData(sess)
+	if err != nil {
+		return components.VerifyView{}, err
+	}
+	sent := d.Email != nil && d.Email.Purpose == codeForLogin && h.store.Now().Before(d.Email.Expires) && d.Email.Attempts < emailCodeAttempts
+	return components.VerifyView{Method: method, Methods: kinds, EmailSent: sent, Email: user.Email}, nil
+}
+
+// verifyFailed counts a wrong code like a wrong password and shows the
+// form again with the message.
+func (h *Handler) verifyFailed(c *fiber.Ctx, method, message string) error {
+	user := stepUser(c)
+	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
+		if err := h.recordFailure(ctx, tx, scopeMFAAccount, user.ID.String(), scopeMFAAddress, c.IP()); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, store.AuditEvent{Event: eventMFAFailed, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + method})
+	})
+	if err != nil {
+		return fmt.Errorf("mfa: record failure: %w", err)
+	}
+	view, err := h.verifyView(c, method)
+	if err != nil {
+		return err
+	}
+	view.Errors = components.Errors{{Field: components.FieldCode, Message: message}}
+	return h.render(c, fiber.StatusUnprocessableEntity, components.VerifyPage(view))
+}
+
+// verifyBlocked answers 429 while the account or address must wait after
+// too many wrong codes.
+func (h *Handler) verifyBlocked(c *fiber.Ctx, method string) (bool, error) {
+	user := stepUser(c)
+	wait, err := h.blockedFor(c.UserContext(), scopeMFAAccount, user.ID.String(), scopeMFAAddress, c.IP())
+	if err != nil || wait == 0 {
+		return false, err
+	}
+	view, err := h.verifyView(c, method)
+	if err != nil {
+		return true, err
+	}
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
+	view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Minutes": retryMinutes(wait)}}}
+	return true, h.render(c, fiber.StatusTooManyRequests, components.VerifyPage(view))
+}
+
+// verifySucceeded ends the login with a new, authenticated session (see
+// passSecondFactor) and sends the customer on.
+func (h *Handler) verifySucceeded(c *fiber.Ctx, method string) error {
+	to, err := h.passSecondFactor(c, method)
+	if err != nil {
+		return err
+	}
+	return redirect(c, to)
+}
+
+// passSecondFactor ends the login with a new, authenticated session (its
+// cookie is set) and returns where the customer goes next.
+func (h *Handler) passSecondFactor(c *fiber.Ctx, method string) (string, error) {
+	user, sess := stepUser(c), currentSession(c)
+	var raw string
+	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
+		var err error
+		raw, err = h.completeSecondFactor(c, tx, sess, user.ID, method)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("mfa: complete login: %w", err)
+	}
+	h.setSessionCookie(c, raw)
+	d, _ := readSessionData(sess)
+	return h.afterLogin(d.Next), nil
+}
+
+// verifyTOTPSubmit checks an authenticator app code.
+func (h *Handler) verifyTOTPSubmit(c *fiber.Ctx) error {
+	if blocked, err := h.verifyBlocked(c, components.MethodTOTP); blocked || err != nil {
+		return err
+	}
+	ok, err := h.verifyTOTP(c.UserContext(), h.store, stepUser(c), c.FormValue(components.FieldCode))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return h.verifyFailed(c, components.MethodTOTP, "mfa.totp.error.wrong")
+	}
+	return h.verifySucceeded(c, components.MethodTOTP)
+}
+
+// verifyRecoverySubmit uses up one recovery code in place of a factor.
+func (h *Handler) verifyRecoverySubmit(c *fiber.Ctx) error {
+	if blocked, err := h.verifyBlocked(c, components.MethodRecovery); blocked || err != nil {
+		return err
+	}
+	user := stepUser(c)
+	ok, err := h.store.UseRecoveryCode(c.UserContext(), user.ID, h.recoveryHash(user, c.FormValue(components.FieldCode)))
+	if err != nil {
+		return fmt.Errorf("mfa: use recovery code: %w", err)
+	}
+	if !ok {
+		return h.verifyFailed(c, components.MethodRecovery, "mfa.recovery.error.wrong")
+	}
+	if err := h.store.Audit(c.UserContext(), store.AuditEvent{Event: eventRecoveryUsed, UserID: &user.ID, Email: user.Email, IP: c.IP()}); err != nil {
+		return err
+	}
+	return h.verifySucceeded(c, components.MethodRecovery)
+}
+
+// verifyEmailSendSubmit sends a login code by e-mail (with a cool-down).
+func (h *Handler) verifyEmailSendSubmit(c *fiber.Ctx) error {
+	sent, err := h.sendEmailCode(c, codeForLogin)
+	if err != nil {
+		return err
+	}
+	return redirect(c, PathMFAVerify+"?method=email&notice="+resendNotice(sent))
+}
+
+// verifyEmailSubmit checks the code from the e-mail.
+func (h *Handler) verifyEmailSubmit(c *fiber.Ctx) error {
+	if blocked, err := h.verifyBlocked(c, components.MethodEmail); blocked || err != nil {
+		return err
+	}
+	problem, err := h.checkEmailCode(c.UserContext(), currentSession(c), codeForLogin, c.FormValue(components.FieldCode))
+	if err != nil {
+		return err
+	}
+	if problem != "" {
+		return h.verifyFailed(c, components.MethodEmail, problem)
+	}
+	return h.verifySucceeded(c, components.MethodEmail)
+}

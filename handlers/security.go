@@ -1,0 +1,189 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/store"
+)
+
+const eventReauth = "reauth.ok"
+
+var securityNotices = map[string]string{
+	"method_added":   "security.notice.added",
+	"method_removed": "security.notice.removed",
+	"renamed":        "security.notice.renamed",
+}
+
+// securityPage lists the customer's second factors.
+func (h *Handler) securityPage(c *fiber.Ctx) error {
+	return h.renderSecurity(c, fiber.StatusOK, securityNotices[c.Query("notice")], nil)
+}
+
+func (h *Handler) renderSecurity(c *fiber.Ctx, status int, notice string, errs components.Errors) error {
+	ctx, user := c.UserContext(), currentUser(c)
+	methods, err := h.store.MethodsOf(ctx, user.ID)
+	if err != nil {
+		return fmt.Errorf("security: methods: %w", err)
+	}
+	left, err := h.store.RecoveryCodesLeft(ctx, user.ID)
+	if err != nil {
+		return fmt.Errorf("security: codes: %w", err)
+	}
+	view := components.SecurityView{CodesLeft: left, Notice: notice, Errors: errs}
+	for _, m := range methods {
+		item := components.MethodItem{ID: m.ID.String(), Kind: m.Kind, Name: m.Name, Added: h.clock(m.CreatedAt)}
+		if m.LastUsedAt != nil {
+			item.LastUsed = h.clock(*m.LastUsedAt)
+		}
+		view.Methods = append(view.Methods, item)
+	}
+	return h.render(c, status, components.SecurityPage(view))
+}
+
+// removeMethodSubmit removes a second factor, never the last one.
+func (h *Handler) removeMethodSubmit(c *fiber.Ctx) error {
+	user := currentUser(c)
+	id, err := uuid.Parse(c.FormValue("id"))
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	err = h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
+		m, err := tx.MethodByID(ctx, user.ID, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteMethod(ctx, user.ID, id); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, store.AuditEvent{Event: eventMFARemoved, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + m.Kind}); err != nil {
+			return err
+		}
+		return h.securityNotice(ctx, tx, user, "mail.security.method_removed", m.Kind)
+	})
+	switch {
+	case errors.Is(err, store.ErrLastMethod):
+		return h.renderSecurity(c, fiber.StatusUnprocessableEntity, "", components.Errors{{Message: "security.error.last_method"}})
+	case errors.Is(err, store.ErrNotFound):
+		return fiber.ErrNotFound
+	case err != nil:
+		return fmt.Errorf("security: remove: %w", err)
+	}
+	h.opt.MailNotify()
+	return redirect(c, PathSecurity+"?notice=method_removed")
+}
+
+// renameMethodSubmit names a passkey.
+func (h *Handler) renameMethodSubmit(c *fiber.Ctx) error {
+	user := currentUser(c)
+	id, err := uuid.Parse(c.FormValue("id"))
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	name := strings.TrimSpace(c.FormValue(components.FieldName))
+	if name == "" || utf8.RuneCountInString(name) > 60 {
+		return h.renderSecurity(c, fiber.StatusUnprocessableEntity, "", components.Errors{{Field: "name-" + id.String(), Message: "security.error.name"}})
+	}
+	err = h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
+		if err := tx.RenameMethod(ctx, user.ID, id, name); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, store.AuditEvent{Event: eventMFARenamed, UserID: &user.ID, Email: user.Email, IP: c.IP()})
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("security: rename: %w", err)
+	}
+	return redirect(c, PathSecurity+"?notice=renamed")
+}
+
+// renewCodesSubmit makes a new set of recovery codes (voiding the old)
+// and shows it once.
+func (h *Handler) renewCodesSubmit(c *fiber.Ctx) error {
+	user, sess := currentUser(c), currentSession(c)
+	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
+		sealed, err := h.newRecoveryCodes(ctx, tx, user)
+		if err != nil {
+			return err
+		}
+		d, err := readSessionData(sess)
+		if err != nil {
+			return err
+		}
+		d.Codes, d.Next = sealed, PathSecurity
+		if err := saveSessionData(ctx, tx, sess, d); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, store.AuditEvent{Event: eventCodesRenewed, UserID: &user.ID, Email: user.Email, IP: c.IP()}); err != nil {
+			return err
+		}
+		return h.securityNotice(ctx, tx, user, "mail.security.codes_renewed", "")
+	})
+	if err != nil {
+		return fmt.Errorf("security: renew codes: %w", err)
+	}
+	h.opt.MailNotify()
+	return redirect(c, PathRecoveryCodes)
+}
+
+// reauthPage asks for the password before a change to the security.
+func (h *Handler) reauthPage(c *fiber.Ctx) error {
+	return h.render(c, fiber.StatusOK, components.ReauthPage(components.ReauthView{
+		Next: nextParam(c.Query("next")), Email: currentUser(c).Email,
+	}))
+}
+
+// reauthSubmit checks the password (regulated like a login) and marks the
+// session fresh for changes.
+func (h *Handler) reauthSubmit(c *fiber.Ctx) error {
+	ctx, user, sess := c.UserContext(), currentUser(c), currentSession(c)
+	view := components.ReauthView{Next: nextParam(c.FormValue("next")), Email: user.Email}
+	wait, err := h.blockedFor(ctx, scopeLoginAccount, user.Email, scopeLoginAddress, c.IP())
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Minutes": retryMinutes(wait)}}}
+		return h.render(c, fiber.StatusTooManyRequests, components.ReauthPage(view))
+	}
+	_, ok, err := h.checkPassword(ctx, user.Email, c.FormValue(components.FieldPassword))
+	if err != nil {
+		return err
+	}
+	err = h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
+		if !ok {
+			return h.recordFailure(ctx, tx, scopeLoginAccount, user.Email, scopeLoginAddress, c.IP())
+		}
+		d, err := readSessionData(sess)
+		if err != nil {
+			return err
+		}
+		now := tx.Now()
+		d.ReauthAt = &now
+		if err := saveSessionData(ctx, tx, sess, d); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, store.AuditEvent{Event: eventReauth, UserID: &user.ID, Email: user.Email, IP: c.IP()})
+	})
+	if err != nil {
+		return fmt.Errorf("reauth: %w", err)
+	}
+	if !ok {
+		view.Errors = components.Errors{{Field: components.FieldPassword, Message: "reauth.error.wrong"}}
+		return h.render(c, fiber.StatusUnprocessableEntity, components.ReauthPage(view))
+	}
+	next := view.Next
+	if next == "" {
+		next = PathSecurity
+	}
+	return redirect(c, next)
+}
