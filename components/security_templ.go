@@ -109,7 +109,7 @@ func SecurityPage(v SecurityView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			for _, m := range v.Methods {
-				templ_7745c5c3_Err = methodItem(m, len(v.Methods) > 1).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = methodItem(m, len(v.Methods) > 1, v.Errors).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -188,7 +188,7 @@ func SecurityPage(v SecurityView) templ.Component {
 	})
 }
 
-func methodItem(m MethodItem, removable bool) templ.Component {
+func methodItem(m MethodItem, removable bool, errs Errors) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -299,7 +299,7 @@ func methodItem(m MethodItem, removable bool) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Field(Input{Name: FieldName, ID: "name-" + m.ID, Label: "security.rename.label", Value: m.Name, Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Field(Input{Name: FieldName, ID: "name-" + m.ID, Label: "security.rename.label", Value: m.Name, Required: true, Error: errs.For("name-" + m.ID)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

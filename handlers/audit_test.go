@@ -23,6 +23,7 @@ func TestFlowsLeaveAuditEventsAndNoSecrets(t *testing.T) {
 	c.post(plainForm, "/login", url.Values{"email": {customer}, "password": {"Falsch-geraten1!"}})
 	secrets = append(secrets, "Falsch-geraten1!", goodPassword)
 	c.login(customer, goodPassword)
+	secrets = append(secrets, p.mailCode(t, customer))
 
 	r := p.client(t)
 	link := requestRecovery(t, p, r, plainForm, customer)
@@ -68,6 +69,9 @@ func TestFlowsLeaveAuditEventsAndNoSecrets(t *testing.T) {
 		if !found {
 			t.Errorf("no audit event %s for %s (got %d event(s) of that name)", tc.event, tc.email, len(evs))
 		}
+	}
+	if evs := p.events(t, "mfa.passed"); len(evs) == 0 || evs[0].UserID == nil || *evs[0].UserID != p.user(t, customer).ID || evs[0].Detail != "method=email" {
+		t.Errorf("no audit event mfa.passed (method=email) for %s: %+v", customer, evs)
 	}
 	for _, e := range p.events(t, "") {
 		for _, s := range secrets {

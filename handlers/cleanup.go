@@ -5,21 +5,47 @@ import (
 	"time"
 )
 
-// RunCleanup removes expired rows (CSRF tokens and rate-limit counters in
-// the key-value table) every minute until ctx ends.
+// cleanupInterval is how often expired rows are removed.
+const cleanupInterval = time.Minute
+
+// RunCleanup removes expired rows every cleanupInterval until ctx ends:
+// CSRF tokens and rate-limit counters, idle or expired sessions, expired
+// one-time tokens and flows, and failure counters past their window.
 func (h *Handler) RunCleanup(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
+	t := time.NewTicker(cleanupInterval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := h.store.KV().GC(ctx); err != nil {
-				h.log.WarnContext(ctx, "cleanup kv", "err", err)
-			} else if n > 0 {
-				h.log.DebugContext(ctx, "cleanup kv", "removed", n)
-			}
+			h.Cleanup(ctx)
+		}
+	}
+}
+
+// Cleanup runs one pass of RunCleanup. Failures are logged; the next pass
+// tries again.
+func (h *Handler) Cleanup(ctx context.Context) {
+	now := h.store.Now()
+	steps := []struct {
+		what string
+		run  func() (int, error)
+	}{
+		{"kv", func() (int, error) { return h.store.KV().GC(ctx) }},
+		{"sessions", func() (int, error) { return h.store.DeleteExpiredSessions(ctx, now.Add(-h.opt.SessionIdle)) }},
+		{"tokens", func() (int, error) { return h.store.DeleteExpiredTokens(ctx, now.Add(-24*time.Hour)) }},
+		{"flows", func() (int, error) { return h.store.DeleteExpiredFlows(ctx, now.Add(-time.Hour)) }},
+		{"failures", func() (int, error) { return h.store.DeleteOldFailures(ctx, now.Add(-24*time.Hour)) }},
+	}
+	for _, s := range steps {
+		n, err := s.run()
+		if err != nil {
+			h.log.WarnContext(ctx, "cleanup failed", "what", s.what, "err", err)
+			continue
+		}
+		if n > 0 {
+			h.log.DebugContext(ctx, "cleanup", "what", s.what, "removed", n)
 		}
 	}
 }

@@ -252,14 +252,45 @@ func (c *client) withoutCSRF(body string) string {
 	return strings.ReplaceAll(body, c.csrf, "CSRF-TOKEN")
 }
 
-// login logs the client in through the form and fails unless it works.
+// login logs the client in as a customer with the e-mail code as second
+// factor: password, then the code from the newest mail, and fails unless
+// the portal ends at /account. (E-mail codes, not TOTP: a TOTP code cannot
+// be used twice within its time step.)
 func (c *client) login(email, pw string) {
 	c.t.Helper()
 	c.getOK("/login")
-	to := c.submit(plainForm, "/login", url.Values{"email": {email}, "password": {pw}})
-	if to != "/account" {
-		c.t.Fatalf("login as %s: redirected to %q, want /account", email, to)
+	c.passwordStep(plainForm, url.Values{"email": {email}, "password": {pw}}, "/mfa/verify")
+	if to := c.emailCode(plainForm, email); to != "/account" {
+		c.t.Fatalf("login as %s: second factor sent to %q, want /account", email, to)
 	}
+}
+
+// loginFirst passes the password of a customer without a second factor;
+// the portal asks to choose one.
+func (c *client) loginFirst(email, pw string) {
+	c.t.Helper()
+	c.getOK("/login")
+	c.passwordStep(plainForm, url.Values{"email": {email}, "password": {pw}}, "/mfa/choose")
+}
+
+// passwordStep posts the login form as tr does and expects to be sent to
+// the second step want (/mfa/verify or /mfa/choose).
+func (c *client) passwordStep(tr transport, form url.Values, want string) {
+	c.t.Helper()
+	if to := c.submit(tr, "/login", form); to != want {
+		c.t.Fatalf("login (%s): password sent to %q, want %s", tr.name, to, want)
+	}
+}
+
+// emailCode opens the second step, types the code of the newest mail to
+// email and returns where the portal sends the customer.
+func (c *client) emailCode(tr transport, email string) string {
+	c.t.Helper()
+	page := c.getOK("/mfa/verify")
+	if page.Doc(c.t).Find(`form[action="/mfa/verify/email"]`).Length() == 0 {
+		c.t.Fatalf("second step has no form for the e-mail code:\n%s", page.Body)
+	}
+	return c.submit(tr, "/mfa/verify/email", url.Values{"code": {c.p.mailCode(c.t, email)}})
 }
 
 // loggedIn reports whether GET /account shows the account page.

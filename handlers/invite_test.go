@@ -42,7 +42,8 @@ func TestInvitationLinkSetsTheFirstPassword(t *testing.T) {
 			if u := p.user(t, email); u.EmailVerifiedAt == nil {
 				t.Errorf("the invitation link did not mark the address verified")
 			}
-			c.login(email, goodPassword)
+			// No second factor yet: the first login asks to choose one.
+			c.loginFirst(email, goodPassword)
 			if r := p.client(t).get(link); r.StatusCode != http.StatusGone {
 				t.Errorf("invitation link after use: status %d, want 410", r.StatusCode)
 			}
@@ -106,7 +107,7 @@ func TestInvitedCustomerCanUseRecoveryInstead(t *testing.T) {
 			if to := setPassword(t, c, tr, goodPassword); to != "/login?notice=password_changed" {
 				t.Fatalf("password: sent to %q", to)
 			}
-			c.login(email, goodPassword)
+			c.loginFirst(email, goodPassword)
 		})
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hwk/kundenportal/handlers"
 	"github.com/hwk/kundenportal/handlers/password"
+	"github.com/hwk/kundenportal/handlers/totp"
 	"github.com/hwk/kundenportal/locales"
 	"github.com/hwk/kundenportal/store"
 	"github.com/hwk/kundenportal/store/storetest"
@@ -27,6 +28,10 @@ const baseURL = "http://localhost:8080"
 
 // fastParams make argon2id cheap enough for tests (never for production).
 var fastParams = password.Params{Memory: 8 * 1024, Time: 1, Threads: 1}
+
+// testSecretKey is the portal's PORTAL_SECRET_KEY in the tests (32 bytes):
+// fixed, so a test can open what the portal sealed with it.
+var testSecretKey = []byte("kundenportal-test-key-32-bytes!!")
 
 // portal is one portal on its own PostgreSQL database.
 type portal struct {
@@ -60,12 +65,13 @@ func newPortal(t testing.TB, opts ...option) *portal {
 	logs := &logBuffer{t: t}
 	t.Cleanup(logs.stop)
 	o := handlers.Options{
-		BaseURL: baseURL,
-		Dev:     true,
-		Catalog: catalog,
-		Store:   s,
-		Hasher:  password.NewHasher(fastParams, 2),
-		Logger:  slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		BaseURL:   baseURL,
+		Dev:       true,
+		Catalog:   catalog,
+		Store:     s,
+		Hasher:    password.NewHasher(fastParams, 2),
+		SecretKey: testSecretKey,
+		Logger:    slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -199,8 +205,19 @@ func (p *portal) inviteUser(t testing.TB, email string) string {
 	return linkIn(t, p.lastMail(t, email), "/invite/confirm?token=")
 }
 
-// passwordUser creates an account with a password directly in the store.
+// passwordUser creates an account with a password directly in the store,
+// with the e-mail code as its second factor (a customer past the first
+// login).
 func (p *portal) passwordUser(t testing.TB, email, pw string) *store.User {
+	t.Helper()
+	u := p.passwordUserNoMFA(t, email, pw)
+	p.addMethod(t, u, &store.MFAMethod{Kind: store.MethodEmail})
+	return u
+}
+
+// passwordUserNoMFA creates an account with a password and no second
+// factor: its next login is the first and ends at the choice of a method.
+func (p *portal) passwordUserNoMFA(t testing.TB, email, pw string) *store.User {
 	t.Helper()
 	ctx := context.Background()
 	hash, err := p.Hasher.Hash(ctx, pw)
@@ -213,6 +230,83 @@ func (p *portal) passwordUser(t testing.TB, email, pw string) *store.User {
 		t.Fatalf("create user %s: %v", email, err)
 	}
 	return u
+}
+
+// addMethod stores a second factor for u directly.
+func (p *portal) addMethod(t testing.TB, u *store.User, m *store.MFAMethod) *store.MFAMethod {
+	t.Helper()
+	m.UserID = u.ID
+	if err := p.Store.AddMethod(context.Background(), m); err != nil {
+		t.Fatalf("add %s method for %s: %v", m.Kind, u.Email, err)
+	}
+	return m
+}
+
+// addTOTP gives u an authenticator app, its secret sealed with the test
+// key as the portal does, and returns the plain secret.
+func (p *portal) addTOTP(t testing.TB, u *store.User) string {
+	t.Helper()
+	key, err := totp.Generate("Kundenportal", u.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := testSealer(t).Seal(key.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.addMethod(t, u, &store.MFAMethod{Kind: store.MethodTOTP, Secret: sealed})
+	return key.Secret
+}
+
+// testSealer opens and seals secrets as the test portal does.
+func testSealer(t testing.TB) *totp.Sealer {
+	t.Helper()
+	s, err := totp.NewSealer(testSecretKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// methods lists u's second factors, the last used first.
+func (p *portal) methods(t testing.TB, u *store.User) []store.MFAMethod {
+	t.Helper()
+	ms, err := p.Store.MethodsOf(context.Background(), u.ID)
+	if err != nil {
+		t.Fatalf("methods of %s: %v", u.Email, err)
+	}
+	return ms
+}
+
+// codeLine is a six-digit code on a line of its own.
+var codeLine = regexp.MustCompile(`(?m)^\s*(\d{6})\s*$`)
+
+// codeMails lists the mails with a confirmation code ("Bestätigungscode")
+// to an address, newest first.
+func (p *portal) codeMails(t testing.TB, to string) []store.OutboxMail {
+	t.Helper()
+	var out []store.OutboxMail
+	for _, m := range p.mails(t, to) {
+		if strings.Contains(m.Subject, "Bestätigungscode") {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// mailCode is the code of the newest confirmation-code mail to an
+// address; the mail's text has it on a line of its own.
+func (p *portal) mailCode(t testing.TB, to string) string {
+	t.Helper()
+	ms := p.codeMails(t, to)
+	if len(ms) == 0 {
+		t.Fatalf("no Bestätigungscode mail to %s in the outbox", to)
+	}
+	m := codeLine.FindStringSubmatch(ms[0].TextBody)
+	if m == nil {
+		t.Fatalf("mail %q to %s has no code on a line of its own:\n%s", ms[0].Subject, to, ms[0].TextBody)
+	}
+	return m[1]
 }
 
 // user loads an account by address.
@@ -238,6 +332,25 @@ func (p *portal) events(t testing.TB, name string) []store.AuditEvent {
 		t.Fatalf("audit events: %v", err)
 	}
 	return evs
+}
+
+// eventsOf lists u's audit events with the given name, newest first.
+func (p *portal) eventsOf(t testing.TB, name string, u *store.User) []store.AuditEvent {
+	t.Helper()
+	evs, err := p.Store.AuditEvents(context.Background(), store.AuditFilter{UserID: &u.ID, Events: []string{name}})
+	if err != nil {
+		t.Fatalf("audit events: %v", err)
+	}
+	return evs
+}
+
+// addrFor is an address of its own for each transport, so that the
+// subtests of both can share one portal.
+func addrFor(tr transport, local string) string {
+	if tr.htmx {
+		return local + ".htmx@example.de"
+	}
+	return local + "@example.de"
 }
 
 // Passwords used in the tests: they meet the policy and are on no block list.

@@ -123,30 +123,49 @@ func (h *Handler) loginFailed(c *fiber.Ctx, view components.LoginView, account s
 	return h.render(c, fiber.StatusUnprocessableEntity, components.LoginPage(view), "login-form")
 }
 
-// loginSucceeded starts a new session (a new id: no fixation) and sends the
-// customer on.
+// loginSucceeded starts a new session (a new id: no fixation) that is not
+// yet authenticated: the customer sets up a second factor (first login) or
+// passes one. An e-mail code is sent at once when that is the method used
+// last.
 func (h *Handler) loginSucceeded(c *fiber.Ctx, user *store.User, next string) error {
 	ctx := c.UserContext()
+	methods, err := h.store.MethodsOf(ctx, user.ID)
+	if err != nil {
+		return fmt.Errorf("login: methods: %w", err)
+	}
+	state, to := SessionMFASetup, PathMFAChoose
+	if len(methods) > 0 {
+		state, to = SessionMFAVerify, PathMFAVerify
+	}
 	var raw string
-	err := h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
-		_, token, err := h.startSession(c, tx, user.ID, SessionAuthenticated)
+	var sess *store.Session
+	err = h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
+		s, token, err := h.startSession(c, tx, user.ID, state)
 		if err != nil {
 			return err
 		}
-		raw = token
+		sess, raw = s, token
+		if err := saveSessionData(ctx, tx, sess, sessionData{Next: nextParam(next)}); err != nil {
+			return err
+		}
 		if err := tx.ClearFailures(ctx, scopeLoginAccount, user.Email); err != nil {
 			return err
 		}
 		if err := tx.TouchLogin(ctx, user.ID, tx.Now()); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, store.AuditEvent{Event: eventLoginOK, UserID: &user.ID, Email: user.Email, IP: c.IP()})
+		return tx.Audit(ctx, store.AuditEvent{Event: eventLoginOK, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "step=password"})
 	})
 	if err != nil {
 		return fmt.Errorf("login: start session: %w", err)
 	}
 	h.setSessionCookie(c, raw)
-	return redirect(c, h.afterLogin(next))
+	if len(methods) > 0 && methods[0].Kind == store.MethodEmail {
+		if _, err := h.sendEmailCodeTo(c, user, sess, codeForLogin); err != nil {
+			return err
+		}
+	}
+	return redirect(c, to)
 }
 
 // afterLogin is where a logged-in customer goes: the local page they came

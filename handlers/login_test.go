@@ -20,8 +20,12 @@ func TestLoginWorksWithBothTransports(t *testing.T) {
 		t.Run(tr.name, func(t *testing.T) {
 			c := p.client(t)
 			c.getOK("/login")
-			if to := c.submit(tr, "/login", url.Values{"email": {" KUNDE@Example.DE "}, "password": {goodPassword}}); to != "/account" {
-				t.Fatalf("login: sent to %q, want /account", to)
+			c.passwordStep(tr, url.Values{"email": {" KUNDE@Example.DE "}, "password": {goodPassword}}, "/mfa/verify")
+			if c.loggedIn() {
+				t.Fatal("logged in after the password alone, before the second factor")
+			}
+			if to := c.emailCode(tr, email); to != "/account" {
+				t.Fatalf("second factor: sent to %q, want /account", to)
 			}
 			if !c.loggedIn() {
 				t.Fatal("not logged in after a successful login")
@@ -155,13 +159,17 @@ func TestLoginReturnsOnlyToLocalPages(t *testing.T) {
 				}
 				form.Set("email", email)
 				form.Set("password", goodPassword)
-				if to := c.submit(tr, "/login", form); to != tc.want {
+				// next survives the second step: the password leads to the
+				// second factor, and that to the page.
+				c.passwordStep(tr, form, "/mfa/verify")
+				if to := c.emailCode(tr, email); to != tc.want {
 					t.Errorf("from the form: sent to %q, want %q", to, tc.want)
 				}
 				// A forged form with the next field set directly.
 				c = p.client(t)
 				c.getOK("/login")
-				if to := c.submit(tr, "/login", url.Values{"email": {email}, "password": {goodPassword}, "next": {tc.next}}); to != tc.want {
+				c.passwordStep(tr, url.Values{"email": {email}, "password": {goodPassword}, "next": {tc.next}}, "/mfa/verify")
+				if to := c.emailCode(tr, email); to != tc.want {
 					t.Errorf("forged form: sent to %q, want %q", to, tc.want)
 				}
 			})
@@ -201,7 +209,8 @@ func TestRapidFailedLoginsAreThrottledPerAccount(t *testing.T) {
 			if r := c.post(tr, "/login", url.Values{"email": {victim}, "password": {goodPassword}}); r.StatusCode != http.StatusTooManyRequests {
 				t.Errorf("right password while throttled: status %d, want 429", r.StatusCode)
 			}
-			if to := c.submit(tr, "/login", url.Values{"email": {other}, "password": {otherPassword}}); to != "/account" {
+			c.passwordStep(tr, url.Values{"email": {other}, "password": {otherPassword}}, "/mfa/verify")
+			if to := c.emailCode(tr, other); to != "/account" {
 				t.Errorf("another account from the same address: sent to %q, want /account", to)
 			}
 
@@ -233,17 +242,26 @@ func TestLoginRenewsTheSessionCookie(t *testing.T) {
 	other := p.client(t)
 	other.login(email, goodPassword)
 	// A second login in the same browser, from a login tab left open.
-	if to := c.submit(plainForm, "/login", url.Values{"email": {email}, "password": {goodPassword}}); to != "/account" {
+	c.passwordStep(plainForm, url.Values{"email": {email}, "password": {goodPassword}}, "/mfa/verify")
+	afterPassword := c.cookie("session")
+	if to := c.emailCode(plainForm, email); to != "/account" {
 		t.Fatalf("second login: sent to %q", to)
 	}
 	second := c.cookie("session")
-	if first == "" || second == "" || first == second || second == other.cookie("session") {
-		t.Fatalf("session cookies: first %q, second %q, other browser %q; want three different values", first, second, other.cookie("session"))
+	seen := map[string]bool{}
+	for _, v := range []string{first, afterPassword, second, other.cookie("session")} {
+		seen[v] = true
 	}
-	stale := p.client(t)
-	stale.cookies["session"] = &http.Cookie{Name: "session", Value: first}
-	if stale.loggedIn() {
-		t.Errorf("the session cookie from before the second login still works")
+	if first == "" || afterPassword == "" || second == "" || len(seen) != 4 {
+		t.Fatalf("session cookies: first %q, after the password %q, after the second factor %q, other browser %q; want four different values",
+			first, afterPassword, second, other.cookie("session"))
+	}
+	for what, v := range map[string]string{"from before the second login": first, "of the half-done second login": afterPassword} {
+		stale := p.client(t)
+		stale.cookies["session"] = &http.Cookie{Name: "session", Value: v}
+		if stale.loggedIn() {
+			t.Errorf("the session cookie %s still works", what)
+		}
 	}
 	if !c.loggedIn() || !other.loggedIn() {
 		t.Errorf("the current sessions do not work")
@@ -265,29 +283,40 @@ func TestSessionCookieAttributes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			p := newPortal(t, tc.opts...)
-			p.passwordUser(t, "kunde@example.de", goodPassword)
+			const email = "kunde@example.de"
+			p.passwordUser(t, email, goodPassword)
 			c := p.client(t)
 			c.getOK("/login")
-			r := c.post(plainForm, "/login", url.Values{"email": {"kunde@example.de"}, "password": {goodPassword}})
-			if r.StatusCode != http.StatusSeeOther {
-				t.Fatalf("login: status %d\n%s", r.StatusCode, r.Body)
-			}
-			var session *http.Cookie
-			for _, ck := range r.Cookies() {
-				if ck.Name == tc.cookieName {
-					session = ck
+			check := func(step string, r *response) {
+				t.Helper()
+				var session *http.Cookie
+				for _, ck := range r.Cookies() {
+					if ck.Name == tc.cookieName {
+						session = ck
+					}
+				}
+				if session == nil {
+					t.Fatalf("%s: no %s cookie in %q", step, tc.cookieName, r.Header.Values("Set-Cookie"))
+				}
+				if !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || session.Secure != tc.secure || session.Path != "/" || session.Domain != "" {
+					t.Errorf("%s: cookie %q: HttpOnly %v, SameSite %v, Secure %v, Path %q, Domain %q; want HttpOnly, Lax, Secure %v, Path /, no Domain",
+						step, session.Raw, session.HttpOnly, session.SameSite, session.Secure, session.Path, session.Domain, tc.secure)
+				}
+				if session.MaxAge != 0 || !session.Expires.IsZero() {
+					t.Errorf("%s: cookie %q has a lifetime; the server decides when the session ends", step, session.Raw)
 				}
 			}
-			if session == nil {
-				t.Fatalf("no %s cookie in %q", tc.cookieName, r.Header.Values("Set-Cookie"))
+			r := c.post(plainForm, "/login", url.Values{"email": {email}, "password": {goodPassword}})
+			if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/mfa/verify" {
+				t.Fatalf("login: status %d to %q, want 303 to /mfa/verify\n%s", r.StatusCode, r.Header.Get("Location"), r.Body)
 			}
-			if !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || session.Secure != tc.secure || session.Path != "/" || session.Domain != "" {
-				t.Errorf("cookie %q: HttpOnly %v, SameSite %v, Secure %v, Path %q, Domain %q; want HttpOnly, Lax, Secure %v, Path /, no Domain",
-					session.Raw, session.HttpOnly, session.SameSite, session.Secure, session.Path, session.Domain, tc.secure)
+			check("after the password", r)
+			c.getOK("/mfa/verify")
+			r = c.post(plainForm, "/mfa/verify/email", url.Values{"code": {p.mailCode(t, email)}})
+			if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/account" {
+				t.Fatalf("second factor: status %d to %q, want 303 to /account\n%s", r.StatusCode, r.Header.Get("Location"), r.Body)
 			}
-			if session.MaxAge != 0 || !session.Expires.IsZero() {
-				t.Errorf("cookie %q has a lifetime; the server decides when the session ends", session.Raw)
-			}
+			check("after the second factor", r)
 			if !c.loggedIn() {
 				t.Errorf("the cookie does not log in")
 			}

@@ -154,6 +154,10 @@ func (h *Handler) continueLogin(c *fiber.Ctx, sess *store.Session) error {
 // completeSecondFactor ends the login: the session gets a new id and is
 // authenticated; the method is recorded as used.
 func (h *Handler) completeSecondFactor(c *fiber.Ctx, tx *store.Store, sess *store.Session, userID uuid.UUID, method string) (string, error) {
+	email := ""
+	if u, _ := c.Locals(localStepUser).(*store.User); u != nil {
+		email = u.Email
+	}
 	ctx := c.UserContext()
 	now := tx.Now()
 	raw, err := tx.RotateSession(ctx, sess.ID)
@@ -171,7 +175,7 @@ func (h *Handler) completeSecondFactor(c *fiber.Ctx, tx *store.Store, sess *stor
 	if err := touchKind(ctx, tx, userID, method); err != nil {
 		return "", err
 	}
-	return raw, tx.Audit(ctx, store.AuditEvent{Event: eventMFAPassed, UserID: &userID, IP: c.IP(), Detail: "method=" + method})
+	return raw, tx.Audit(ctx, store.AuditEvent{Event: eventMFAPassed, UserID: &userID, Email: email, IP: c.IP(), Detail: "method=" + method})
 }
 
 // isFresh reports whether the customer proved themselves within freshAuth:

@@ -22,9 +22,11 @@ func (h *Handler) choosePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, fiber.StatusOK, components.ChoosePage(components.ChooseView{
-		FirstTime: currentSession(c).State == SessionMFASetup, Have: have,
-	}))
+	view := components.ChooseView{FirstTime: currentSession(c).State == SessionMFASetup, Have: have}
+	if c.Query("expired") == "1" {
+		view.Notice = "mfa.choose.expired"
+	}
+	return h.render(c, fiber.StatusOK, components.ChoosePage(view))
 }
 
 // chooseSubmit starts setting up the chosen method.

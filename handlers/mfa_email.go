@@ -32,7 +32,11 @@ const (
 // queues the mail, all in one transaction. It refuses (false) while the
 // last code is younger than emailResendWait.
 func (h *Handler) sendEmailCode(c *fiber.Ctx, purpose string) (bool, error) {
-	user, sess := stepUser(c), currentSession(c)
+	return h.sendEmailCodeTo(c, stepUser(c), currentSession(c), purpose)
+}
+
+// sendEmailCodeTo is sendEmailCode for a given customer and session.
+func (h *Handler) sendEmailCodeTo(c *fiber.Ctx, user *store.User, sess *store.Session, purpose string) (bool, error) {
 	d, err := readSessionData(sess)
 	if err != nil {
 		return false, err

@@ -16,18 +16,26 @@ func (h *Handler) totpSetupPage(c *fiber.Ctx) error {
 	return h.renderTOTPSetup(c, fiber.StatusOK, nil)
 }
 
-func (h *Handler) renderTOTPSetup(c *fiber.Ctx, status int, errs components.Errors) error {
-	user, sess := stepUser(c), currentSession(c)
-	d, err := readSessionData(sess)
-	if err != nil {
-		return err
+// pendingTOTPSecret opens the session's pending TOTP secret; ok is false
+// when there is none or it expired.
+func (h *Handler) pendingTOTPSecret(sess *store.Session) (secret string, d sessionData, ok bool, err error) {
+	if d, err = readSessionData(sess); err != nil {
+		return "", d, false, err
 	}
 	if d.TOTP == nil || !h.store.Now().Before(d.TOTP.Expires) {
-		return redirect(c, PathMFAChoose+"?expired=1")
+		return "", d, false, nil
 	}
-	secret, err := h.sealer.Open(d.TOTP.Sealed)
-	if err != nil {
-		return fmt.Errorf("mfa: open pending totp: %w", err)
+	if secret, err = h.sealer.Open(d.TOTP.Sealed); err != nil {
+		return "", d, false, fmt.Errorf("mfa: open pending totp: %w", err)
+	}
+	return secret, d, true, nil
+}
+
+func (h *Handler) renderTOTPSetup(c *fiber.Ctx, status int, errs components.Errors) error {
+	user := stepUser(c)
+	secret, _, ok, err := h.pendingTOTPSecret(currentSession(c))
+	if err != nil || !ok {
+		return h.totpExpired(c, err)
 	}
 	key, err := totp.FromSecret(totpIssuer, user.Email, secret)
 	if err != nil {
@@ -42,16 +50,9 @@ func (h *Handler) renderTOTPSetup(c *fiber.Ctx, status int, errs components.Erro
 // method, with that code's time step already used.
 func (h *Handler) totpSetupSubmit(c *fiber.Ctx) error {
 	user, sess := stepUser(c), currentSession(c)
-	d, err := readSessionData(sess)
-	if err != nil {
-		return err
-	}
-	if d.TOTP == nil || !h.store.Now().Before(d.TOTP.Expires) {
-		return redirect(c, PathMFAChoose+"?expired=1")
-	}
-	secret, err := h.sealer.Open(d.TOTP.Sealed)
-	if err != nil {
-		return fmt.Errorf("mfa: open pending totp: %w", err)
+	secret, d, ok, err := h.pendingTOTPSecret(sess)
+	if err != nil || !ok {
+		return h.totpExpired(c, err)
 	}
 	step, ok := totp.Verify(secret, c.FormValue(components.FieldCode), h.store.Now())
 	if !ok {
@@ -60,6 +61,15 @@ func (h *Handler) totpSetupSubmit(c *fiber.Ctx) error {
 	method := &store.MFAMethod{UserID: user.ID, Kind: store.MethodTOTP, Secret: d.TOTP.Sealed, TOTPLastStep: step}
 	d.TOTP = nil
 	return h.methodAdded(c, user, sess, d, method)
+}
+
+// totpExpired returns err, or sends the customer back to the choice when
+// the pending secret expired.
+func (h *Handler) totpExpired(c *fiber.Ctx, err error) error {
+	if err != nil {
+		return err
+	}
+	return redirect(c, PathMFAChoose+"?expired=1")
 }
 
 // verifyTOTP checks a code against the customer's authenticator apps and

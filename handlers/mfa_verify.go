@@ -57,7 +57,11 @@ func (h *Handler) verifyFailed(c *fiber.Ctx, method, message string) error {
 	if err != nil {
 		return err
 	}
-	view.Errors = components.Errors{{Field: components.FieldCode, Message: message}}
+	field := components.FieldCode
+	if method == components.MethodEmail && !view.EmailSent {
+		field = "" // the code field is gone with the void code: nothing to link to
+	}
+	view.Errors = components.Errors{{Field: field, Message: message}}
 	return h.render(c, fiber.StatusUnprocessableEntity, components.VerifyPage(view))
 }
 

@@ -135,7 +135,7 @@ func (h *Handler) finishPasswordFlow(c *fiber.Ctx, f *store.Flow, origin, hash s
 			if err != nil {
 				return err
 			}
-			sessionToken, next = token, PathAccount
+			sessionToken, next = token, PathMFAChoose
 			return tx.Audit(ctx, store.AuditEvent{Event: eventRegisterDone, UserID: &u.ID, Email: u.Email, IP: c.IP()})
 		case originInvite, originRecovery:
 			if f.UserID == nil {

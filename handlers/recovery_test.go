@@ -299,7 +299,7 @@ func TestLegacyAccountRecoversAndLogsIn(t *testing.T) {
 	if to := setPassword(t, c, plainForm, goodPassword); to != "/login?notice=password_changed" {
 		t.Fatalf("password: sent to %q", to)
 	}
-	c.login(email, goodPassword)
+	c.loginFirst(email, goodPassword) // an imported account has no second factor yet
 	if u := p.user(t, email); u.Legacy {
 		t.Errorf("the account is still marked legacy after a new password")
 	}

@@ -93,7 +93,8 @@ func (h *Handler) registerSentPage(c *fiber.Ctx) error {
 }
 
 // createRegisteredUser creates the account at the end of registration,
-// with its address verified, and logs the customer in. If the address got
+// with its address verified, and starts the login: the customer chooses a
+// second factor next. If the address got
 // an account meanwhile, the registration cannot finish.
 func (h *Handler) createRegisteredUser(c *fiber.Ctx, tx *store.Store, email, hash string) (*store.User, string, error) {
 	ctx := c.UserContext()
@@ -105,7 +106,7 @@ func (h *Handler) createRegisteredUser(c *fiber.Ctx, tx *store.Store, email, has
 		}
 		return nil, "", err
 	}
-	_, raw, err := h.startSession(c, tx, u.ID, SessionAuthenticated)
+	_, raw, err := h.startSession(c, tx, u.ID, SessionMFASetup)
 	if err != nil {
 		return nil, "", err
 	}

@@ -27,12 +27,18 @@ func TestRegistrationVerifiesTheAddressAndLogsIn(t *testing.T) {
 				t.Errorf("mail subject %q, want the verification mail", m.Subject)
 			}
 			confirmLink(t, c, tr, linkIn(t, m, "/register/confirm?token="))
-			if to := setPassword(t, c, tr, goodPassword); to != "/account" {
-				t.Fatalf("password: sent to %q, want /account", to)
+			// The new customer is logged in as far as the choice of a
+			// second factor, and nothing else until one is set up.
+			if to := setPassword(t, c, tr, goodPassword); to != "/mfa/choose" {
+				t.Fatalf("password: sent to %q, want /mfa/choose", to)
 			}
 			if c.cookie("session") == "" {
 				t.Fatalf("no session cookie after registration")
 			}
+			if c.loggedIn() {
+				t.Fatalf("the account page opens before a second factor is set up")
+			}
+			enrolEmail(t, p, c, tr, email)
 			account := c.getOK("/account")
 			if want := p.msg(t, "account.logged_in_as", map[string]any{"Email": email}); !strings.Contains(account.Text(t), want) {
 				t.Errorf("account page lacks %q:\n%s", want, account.Body)

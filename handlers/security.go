@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -92,10 +93,20 @@ func (h *Handler) renameMethodSubmit(c *fiber.Ctx) error {
 		return h.renderSecurity(c, fiber.StatusUnprocessableEntity, "", components.Errors{{Field: "name-" + id.String(), Message: "security.error.name"}})
 	}
 	err = h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
+		m, err := tx.MethodByID(ctx, user.ID, id)
+		if err != nil {
+			return err
+		}
+		if m.Kind != store.MethodWebAuthn {
+			return store.ErrNotFound // only passkeys have names
+		}
 		if err := tx.RenameMethod(ctx, user.ID, id, name); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, store.AuditEvent{Event: eventMFARenamed, UserID: &user.ID, Email: user.Email, IP: c.IP()})
+		if err := tx.Audit(ctx, store.AuditEvent{Event: eventMFARenamed, UserID: &user.ID, Email: user.Email, IP: c.IP()}); err != nil {
+			return err
+		}
+		return h.securityNotice(ctx, tx, user, "mail.security.method_renamed", store.MethodWebAuthn)
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return fiber.ErrNotFound
@@ -103,6 +114,7 @@ func (h *Handler) renameMethodSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("security: rename: %w", err)
 	}
+	h.opt.MailNotify()
 	return redirect(c, PathSecurity+"?notice=renamed")
 }
 
@@ -152,6 +164,7 @@ func (h *Handler) reauthSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	if wait > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
 		view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Minutes": retryMinutes(wait)}}}
 		return h.render(c, fiber.StatusTooManyRequests, components.ReauthPage(view))
 	}

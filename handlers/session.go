@@ -100,12 +100,18 @@ func (h *Handler) requireUser(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
 		return c.Next()
 	}
+	if sess := currentSession(c); sess != nil && (sess.State == SessionMFASetup || sess.State == SessionMFAVerify) {
+		return h.continueLogin(c, sess)
+	}
 	q := url.Values{"next": {c.OriginalURL()}}
 	if expired, _ := c.Locals(localExpired).(bool); expired {
 		q.Set("notice", noticeSessionExpired)
 	}
 	if c.Method() != fiber.MethodGet {
 		q.Del("next") // a POST cannot be repeated by a redirect
+	}
+	if len(q) == 0 {
+		return redirect(c, PathLogin)
 	}
 	return redirect(c, PathLogin+"?"+q.Encode())
 }
