@@ -29,7 +29,7 @@ const readyJS = `document.readyState === "complete" &&
 type netWatch struct {
 	mu       sync.Mutex
 	frame    cdp.FrameID
-	inflight map[network.RequestID]network.ResourceType
+	inflight map[network.RequestID]request
 	loading  bool      // the main frame is loading a document
 	last     time.Time // last event of any kind
 	docs     int       // documents committed in the main frame
@@ -37,8 +37,14 @@ type netWatch struct {
 	status   int64     // HTTP status of the last main-frame document
 }
 
+// request is one request in flight and the document (loader) it belongs to.
+type request struct {
+	typ    network.ResourceType
+	loader cdp.LoaderID
+}
+
 func newNetWatch() *netWatch {
-	return &netWatch{inflight: map[network.RequestID]network.ResourceType{}, last: time.Now()}
+	return &netWatch{inflight: map[network.RequestID]request{}, last: time.Now()}
 }
 
 func (w *netWatch) setMainFrame(id string) {
@@ -52,7 +58,7 @@ func (w *netWatch) handle(ev any) {
 	defer w.mu.Unlock()
 	switch ev := ev.(type) {
 	case *network.EventRequestWillBeSent:
-		w.inflight[ev.RequestID] = ev.Type
+		w.inflight[ev.RequestID] = request{typ: ev.Type, loader: ev.LoaderID}
 	case *network.EventLoadingFinished:
 		w.finish(ev.RequestID)
 	case *network.EventLoadingFailed:
@@ -72,6 +78,13 @@ func (w *netWatch) handle(ev any) {
 	case *page.EventFrameNavigated:
 		if ev.Frame.ParentID == "" {
 			w.docs++
+			// Requests of the old document that the navigation cut off
+			// never report an end: forget them.
+			for id, r := range w.inflight {
+				if r.loader != ev.Frame.LoaderID && r.typ != network.ResourceTypeDocument {
+					delete(w.inflight, id)
+				}
+			}
 		}
 	default:
 		return
@@ -80,12 +93,12 @@ func (w *netWatch) handle(ev any) {
 }
 
 func (w *netWatch) finish(id network.RequestID) {
-	typ, ok := w.inflight[id]
+	r, ok := w.inflight[id]
 	if !ok {
 		return
 	}
 	delete(w.inflight, id)
-	if typ == network.ResourceTypeFetch || typ == network.ResourceTypeXHR {
+	if r.typ == network.ResourceTypeFetch || r.typ == network.ResourceTypeXHR {
 		w.fetches++
 	}
 }

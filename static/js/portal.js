@@ -5,11 +5,15 @@
 
   // After htmx swaps in a form with errors, move focus to the error summary,
   // so screen readers announce it, as the no-JS page load does by autofocus.
+  // Only a summary the swap brought in takes focus: the live password check
+  // swaps the rule list while the customer types and must not steal focus.
+  var shownSummary = document.getElementById("error-summary");
   document.addEventListener("htmx:after:swap", function () {
     var summary = document.getElementById("error-summary");
-    if (summary && document.activeElement !== summary) {
+    if (summary && summary !== shownSummary) {
       summary.focus();
     }
+    shownSummary = summary;
   });
 
   // Session timeout (WCAG 2.2.1): one minute before the automatic logout a
