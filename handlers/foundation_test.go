@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -306,5 +307,19 @@ func TestDevMailboxExistsOnlyInDev(t *testing.T) {
 	}
 	if pc.getOK("/login").Doc(t).Find(`a[href="/_dev/mail"]`).Length() != 0 {
 		t.Errorf("production pages link the dev mailbox")
+	}
+}
+
+func TestRequestIDIsNeverTakenFromTheClient(t *testing.T) {
+	p := newPortal(t)
+	req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+	req.Header.Set("X-Request-Id", "forged\nlog line")
+	res, err := p.App.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := res.Header.Get("X-Request-Id")
+	if got == "" || strings.Contains(got, "forged") {
+		t.Errorf("X-Request-Id = %q, want a fresh id", got)
 	}
 }

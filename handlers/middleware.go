@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/csrf"
+	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/hwk/kundenportal/components"
 )
@@ -138,6 +139,16 @@ func csrfFromHeaderOrForm(c *fiber.Ctx) (string, error) {
 		return t, nil
 	}
 	return "", csrf.ErrTokenNotFound
+}
+
+// assignRequestID gives every request a fresh random id for the logs, the
+// X-Request-Id response header and the reference on the 500 page. An id
+// sent by the client is ignored: it would let anyone write into the logs.
+func assignRequestID(c *fiber.Ctx) error {
+	id := utils.UUIDv4()
+	c.Locals("requestid", id)
+	c.Set("X-Request-Id", id)
+	return c.Next()
 }
 
 func requestID(c *fiber.Ctx) string {

@@ -6,7 +6,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
-	"github.com/gofiber/fiber/v2/middleware/requestid"
 
 	"github.com/hwk/kundenportal/static"
 )
@@ -49,7 +48,7 @@ const (
 
 func (h *Handler) routes(app *fiber.App) {
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: h.logPanic}))
-	app.Use(requestid.New(requestid.Config{Header: "X-Request-Id"}))
+	app.Use(assignRequestID)
 	app.Use(h.accessLog)
 	app.Use(h.securityHeaders)
 	app.Use(compress.New())
