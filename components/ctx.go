@@ -30,6 +30,8 @@ type Page struct {
 	// nobody is logged in. SessionEnds is that moment as a clock time.
 	IdleSeconds int
 	SessionEnds string
+	// IdleMinutes is the configured idle limit, for texts that explain it.
+	IdleMinutes int
 }
 
 // WithLocalizer returns ctx carrying loc for T.
@@ -47,6 +49,9 @@ func PageOf(ctx context.Context) Page {
 	p, _ := ctx.Value(pageKey).(Page)
 	if p.Lang == "" {
 		p.Lang = "de"
+	}
+	if p.IdleMinutes == 0 {
+		p.IdleMinutes = 10
 	}
 	if p.Asset == nil {
 		p.Asset = func(name string) string { return "/static/" + name }

@@ -6,8 +6,11 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"github.com/hwk/kundenportal/handlers"
 )
 
 func TestPostWithoutCSRFTokenIsRefusedWithALocalizedPage(t *testing.T) {
@@ -321,5 +324,13 @@ func TestRequestIDIsNeverTakenFromTheClient(t *testing.T) {
 	got := res.Header.Get("X-Request-Id")
 	if got == "" || strings.Contains(got, "forged") {
 		t.Errorf("X-Request-Id = %q, want a fresh id", got)
+	}
+}
+
+func TestHelpPageStatesTheConfiguredIdleTime(t *testing.T) {
+	p := newPortal(t, func(o *handlers.Options) { o.SessionIdle = 15 * time.Minute })
+	body := p.client(t).getOK("/help").Text(t)
+	if !strings.Contains(body, p.msg(t, "help.session.body", map[string]any{"Minutes": 15})) || !strings.Contains(body, "15 Minuten") {
+		t.Errorf("the help page does not state the 15-minute idle time:\n%s", body)
 	}
 }

@@ -90,6 +90,8 @@ func (h *Handler) setupPage(c *fiber.Ctx) {
 		Asset:   h.assets.URL,
 		Contact: h.opt.Contact,
 		Dev:     h.opt.Dev,
+
+		IdleMinutes: int(h.opt.SessionIdle.Minutes()),
 	}
 	if user, sess := currentUser(c), currentSession(c); user != nil && sess != nil {
 		page.User = user.Email
