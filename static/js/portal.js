@@ -3,6 +3,18 @@
 (function () {
   "use strict";
 
+  // csrfToken is the page's CSRF token, which htmx sends from the body's
+  // hx-headers; fetch() calls (here and in webauthn.js) send it the same way.
+  function csrfToken() {
+    try {
+      var headers = JSON.parse(document.body.getAttribute("hx-headers:inherited") || "{}");
+      return headers["X-Csrf-Token"] || "";
+    } catch (e) {
+      return "";
+    }
+  }
+  window.Portal = { csrfToken: csrfToken };
+
   // After htmx swaps in a form with errors, move focus to the error summary,
   // so screen readers announce it, as the no-JS page load does by autofocus.
   // Only a summary the swap brought in takes focus: the live password check
@@ -27,15 +39,6 @@
   var expiredURL = box.getAttribute("data-expired-url");
   var ends = document.getElementById("session-ends");
   var warnTimer, endTimer, before;
-
-  function csrfToken() {
-    try {
-      var headers = JSON.parse(document.body.getAttribute("hx-headers:inherited") || "{}");
-      return headers["X-Csrf-Token"] || "";
-    } catch (e) {
-      return "";
-    }
-  }
 
   function clock(ms) {
     var d = new Date(Date.now() + ms);

@@ -40,13 +40,9 @@
     this.field = field || "";
   }
 
+  // csrfToken comes from portal.js, which every page loads first.
   function csrfToken() {
-    try {
-      var headers = JSON.parse(document.body.getAttribute("hx-headers:inherited") || "{}");
-      return headers["X-Csrf-Token"] || "";
-    } catch (e) {
-      return "";
-    }
+    return window.Portal ? window.Portal.csrfToken() : "";
   }
 
   // never is a promise that stays pending while the page navigates away.
