@@ -23,8 +23,8 @@ const (
 	MethodRecovery = "recovery"
 )
 
-// methodName is the message id of a method's name (the seed's wording).
-func methodName(kind string) string {
+// MethodName is the message id of a method's name (the seed's wording).
+func MethodName(kind string) string {
 	switch kind {
 	case MethodTOTP:
 		return "mfa.method.totp.name"
@@ -352,7 +352,7 @@ func choice(kind, body string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var16 string
-		templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, methodName(kind)))
+		templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, MethodName(kind)))
 		if templ_7745c5c3_Err != nil {
 			return templ.Error{Err: templ_7745c5c3_Err, FileName: `mfa.templ`, Line: 91, Col: 33}
 		}
@@ -378,7 +378,7 @@ func choice(kind, body string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var18 string
-		templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "mfa.choose.select", map[string]any{"Method": T(ctx, methodName(kind))}))
+		templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "mfa.choose.select", map[string]any{"Method": T(ctx, MethodName(kind))}))
 		if templ_7745c5c3_Err != nil {
 			return templ.Error{Err: templ_7745c5c3_Err, FileName: `mfa.templ`, Line: 93, Col: 121}
 		}
@@ -972,7 +972,7 @@ func VerifyPage(v VerifyView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var49 string
-					templ_7745c5c3_Var49, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, methodName(m)))
+					templ_7745c5c3_Var49, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, MethodName(m)))
 					if templ_7745c5c3_Err != nil {
 						return templ.Error{Err: templ_7745c5c3_Err, FileName: `mfa.templ`, Line: 203, Col: 85}
 					}

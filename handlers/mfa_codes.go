@@ -163,21 +163,8 @@ func (h *Handler) securityNotice(ctx context.Context, tx *store.Store, user *sto
 		Subject: "mail.security.subject", Paragraphs: []string{what},
 		After: []string{"mail.security.not_you"},
 		Data: map[string]any{
-			"Name": user.Name, "Method": components.T(h.mailContext(ctx, user.Lang), methodMessage(method)),
+			"Name": user.Name, "Method": components.T(h.mailContext(ctx, user.Lang), components.MethodName(method)),
 			"Time": h.clock(tx.Now()), "RecoveryURL": h.opt.BaseURL + PathRecovery,
 		},
 	})
-}
-
-// methodMessage is the message id of a method's name.
-func methodMessage(kind string) string {
-	switch kind {
-	case store.MethodTOTP:
-		return "mfa.method.totp.name"
-	case store.MethodEmail:
-		return "mfa.method.email.name"
-	case store.MethodWebAuthn:
-		return "mfa.method.webauthn.name"
-	}
-	return "mfa.method.recovery.name"
 }

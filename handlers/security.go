@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -88,8 +86,8 @@ func (h *Handler) renameMethodSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return fiber.ErrNotFound
 	}
-	name := strings.TrimSpace(c.FormValue(components.FieldName))
-	if name == "" || utf8.RuneCountInString(name) > 60 {
+	name, problem := passkeyName(c.FormValue(components.FieldName))
+	if problem != "" {
 		return h.renderSecurity(c, fiber.StatusUnprocessableEntity, "", components.Errors{{Field: "name-" + id.String(), Message: "security.error.name"}})
 	}
 	err = h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
