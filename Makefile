@@ -37,7 +37,7 @@ lint: check-go ## gofmt and go vet
 	$(GO) vet ./...
 
 migrate: check-go ## apply migrations to PORTAL_DATABASE_URL (default portal.db)
-	$(GO) run ./cmd/portal migrate
+	$(GO) run ./cmd/portal migrate $(if $(PORTAL_BASE_URL),,--dev)
 
 check-go:
 	@command -v $(GO) >/dev/null || { echo "Go 1.26 or newer is needed: https://go.dev/dl/ (Debian's golang package is too old)"; exit 1; }

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/store"
 )
 
 // errorMessages are the message ids of the error pages by status.
@@ -15,6 +16,7 @@ var errorMessages = map[int][2]string{
 	fiber.StatusForbidden:             {"error.403.title", "error.403.body"},
 	fiber.StatusNotFound:              {"error.404.title", "error.404.body"},
 	fiber.StatusMethodNotAllowed:      {"error.405.title", "error.405.body"},
+	fiber.StatusConflict:              {"error.409.title", "error.409.body"},
 	fiber.StatusRequestEntityTooLarge: {"error.413.title", "error.413.body"},
 	fiber.StatusTooManyRequests:       {"error.429.title", "error.429.body"},
 	fiber.StatusInternalServerError:   {"error.500.title", "error.500.body"},
@@ -28,6 +30,11 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
 		status = fe.Code
+	}
+	if errors.Is(err, store.ErrConflict) {
+		// Another request of the same session (another tab) wrote first;
+		// nothing of this one was saved.
+		status = fiber.StatusConflict
 	}
 	msgs, known := errorMessages[status]
 	switch {

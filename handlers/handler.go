@@ -4,7 +4,7 @@ package handlers
 
 import (
 	"context"
-	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -79,12 +79,9 @@ func New(opt Options) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("handlers: time zone: %w", err)
 	}
-	if opt.SecretKey == nil {
-		// Tests and operator commands that need no persistent secrets.
-		opt.SecretKey = make([]byte, 32)
-		if _, err := rand.Read(opt.SecretKey); err != nil {
-			return nil, fmt.Errorf("handlers: secret key: %w", err)
-		}
+	if len(opt.SecretKey) != 32 {
+		// A made-up key would seal secrets that no later start can open.
+		return nil, errors.New("handlers: the secret key must be 32 bytes (PORTAL_SECRET_KEY)")
 	}
 	sealer, err := totp.NewSealer(opt.SecretKey)
 	if err != nil {

@@ -55,11 +55,17 @@ func notDev(o *handlers.Options) { o.Dev = false }
 // fast hashing, a movable clock and a logger writing to t.Log.
 func newPortal(t testing.TB, opts ...option) *portal {
 	t.Helper()
+	return newPortalOn(t, storetest.Postgres(t), opts...)
+}
+
+// newPortalOn is newPortal on the given store (storetest.SQLite: the
+// database of make run).
+func newPortalOn(t testing.TB, s *store.Store, opts ...option) *portal {
+	t.Helper()
 	catalog, err := locales.Embedded()
 	if err != nil {
 		t.Fatalf("catalog: %v", err)
 	}
-	s := storetest.Postgres(t)
 	clock := &testClock{}
 	s.SetClock(clock.Now)
 	logs := &logBuffer{t: t}

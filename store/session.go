@@ -38,6 +38,10 @@ type Session struct {
 	// ExpiresAt is the absolute limit; the idle limit is checked against
 	// LastSeenAt by the caller.
 	ExpiresAt time.Time `bun:"expires_at,notnull"`
+	// Version counts the writes of State and Data. UpdateSession writes only
+	// over the version it was loaded with, so two requests of one session
+	// (two tabs) cannot silently undo each other.
+	Version int `bun:"version,notnull"`
 }
 
 // HashToken is the SHA-256 hash under which a raw session or one-time
@@ -106,17 +110,37 @@ func (s *Store) TouchSession(ctx context.Context, id uuid.UUID, at time.Time) er
 	return oneRow(res, err)
 }
 
-// UpdateSession writes the session's State, Data, UserID and
-// AuthenticatedAt. Token, times and expiry are left as they are.
+// UpdateSession writes the session's State, Data, UserID, AuthenticatedAt
+// and MFAAt, provided the stored row is still at sess.Version: it is a
+// compare-and-swap. When another request of the same session wrote in
+// between, nothing is written and the error is ErrConflict; when the
+// session is gone, ErrNotFound. Token, times and expiry are left as they
+// are. On success sess.Version is the new version.
 func (s *Store) UpdateSession(ctx context.Context, sess *Session) error {
 	if sess.Data == "" {
 		sess.Data = "{}"
 	}
 	res, err := s.IDB().NewUpdate().Model(sess).
 		Column("state", "data", "user_id", "authenticated_at", "mfa_at").
+		Set("version = version + 1").
 		WherePK().
+		Where("version = ?", sess.Version).
 		Exec(ctx)
-	return oneRow(res, err)
+	if err := oneRow(res, err); !errors.Is(err, ErrNotFound) {
+		if err == nil {
+			sess.Version++
+			return nil
+		}
+		return fmt.Errorf("store: update session: %w", err)
+	}
+	exists, err := s.IDB().NewSelect().Model((*Session)(nil)).Where("id = ?", sess.ID).Exists(ctx)
+	if err != nil {
+		return fmt.Errorf("store: update session: %w", mapErr(err))
+	}
+	if exists {
+		return fmt.Errorf("store: update session: %w", ErrConflict)
+	}
+	return fmt.Errorf("store: update session: %w", ErrNotFound)
 }
 
 // RotateSession gives the session a new token and returns it; the old

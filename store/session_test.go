@@ -216,3 +216,51 @@ func TestDeleteExpiredSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestUpdateSessionIsCompareAndSwap: two requests of one session (two tabs)
+// load the same snapshot; the one that writes second must not overwrite
+// what the first wrote.
+func TestUpdateSessionIsCompareAndSwap(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u := newUser(t, s, "tabs@example.de")
+		created, raw := newSession(t, s, &u.ID)
+		created.State = "mfa_verify"
+		if err := s.UpdateSession(ctx, created); err != nil {
+			t.Fatalf("first update: %v", err)
+		}
+		tabA, err := s.SessionByToken(ctx, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tabB, err := s.SessionByToken(ctx, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tabB.State, tabB.Data = "authenticated", `{"next":"/account"}`
+		if err := s.UpdateSession(ctx, tabB); err != nil {
+			t.Fatalf("tab B (right code): %v", err)
+		}
+		tabA.Data = `{"email":{"attempts":1}}`
+		if err := s.UpdateSession(ctx, tabA); !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("tab A (stale snapshot) = %v, want ErrConflict", err)
+		}
+		got, err := s.SessionByToken(ctx, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.State != "authenticated" || got.Data != `{"next":"/account"}` {
+			t.Fatalf("after both tabs: state %q data %s, want tab B's write kept", got.State, got.Data)
+		}
+		got.Data = "{}"
+		if err := s.UpdateSession(ctx, got); err != nil {
+			t.Fatalf("update from a fresh snapshot: %v", err)
+		}
+		if err := s.DeleteSession(ctx, got.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UpdateSession(ctx, got); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("update of an ended session = %v, want ErrNotFound", err)
+		}
+	})
+}

@@ -31,6 +31,10 @@ var ErrNotFound = errors.New("store: not found")
 // ErrDuplicate is returned when an insert violates a unique constraint.
 var ErrDuplicate = errors.New("store: duplicate")
 
+// ErrConflict is returned when a row changed since it was read, so a
+// compare-and-swap write did not happen.
+var ErrConflict = errors.New("store: changed meanwhile")
+
 //go:embed migrations/*.sql
 var migrationsFS embed.FS
 

@@ -38,13 +38,14 @@ func runAccountsImport(ctx context.Context, env Env, args []string) error {
 		"owners are told at login that the rules changed and set a new one by recovery.\n"+
 		"Addresses that already have an account are left as they are.")
 	file := fs.String("file", "", "CSV file to read (- for standard input)")
+	dev := devFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *file == "" {
 		return usageError("accounts import: --file is required")
 	}
-	cfg, err := LoadConfig(env.Getenv, true)
+	cfg, err := LoadConfig(env.Getenv, commandMode(*dev))
 	if err != nil {
 		return err
 	}

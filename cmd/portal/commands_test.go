@@ -27,7 +27,11 @@ var databases = []struct {
 func portalCmd(t *testing.T, db string, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	env := Env{Getenv: envOf(map[string]string{"PORTAL_DATABASE_URL": db}), Stdout: &stdout, Stderr: &stderr}
+	env := Env{Getenv: envOf(map[string]string{
+		"PORTAL_DATABASE_URL": db,
+		"PORTAL_BASE_URL":     "https://portal.example.de",
+		"PORTAL_SECRET_KEY":   "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+	}), Stdout: &stdout, Stderr: &stderr}
 	code := exitCode(env, run(context.Background(), env, args))
 	return code, stdout.String(), stderr.String()
 }
@@ -94,7 +98,7 @@ func TestInviteCommand(t *testing.T) {
 				t.Errorf("the second invitation carries the same link")
 			}
 			for _, m := range mails {
-				if !strings.Contains(m.TextBody, "http://localhost:8080/invite/confirm?token=") {
+				if !strings.Contains(m.TextBody, "https://portal.example.de/invite/confirm?token=") {
 					t.Errorf("invitation without a link:\n%s", m.TextBody)
 				}
 			}
@@ -103,6 +107,27 @@ func TestInviteCommand(t *testing.T) {
 				t.Errorf("invite.sent events: %d, %v; want 2", len(events), err)
 			}
 		})
+	}
+}
+
+// TestInviteWithDevDefaults: with --dev an operator command takes the
+// defaults of portal serve --dev, so links point to the local portal.
+func TestInviteWithDevDefaults(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "portal.db")
+	var stdout, stderr bytes.Buffer
+	env := Env{Getenv: envOf(map[string]string{"PORTAL_DATABASE_URL": db}), Stdout: &stdout, Stderr: &stderr}
+	for _, args := range [][]string{{"migrate", "--dev"}, {"invite", "--dev", "--email", "a@example.org"}} {
+		if code := exitCode(env, run(context.Background(), env, args)); code != 0 {
+			t.Fatalf("portal %v: exit %d\n%s%s", args, code, stdout.String(), stderr.String())
+		}
+	}
+	mails, err := openStore(t, db).RecentMail(context.Background(), 1)
+	if err != nil || len(mails) != 1 {
+		t.Fatalf("outbox: %d mails, %v", len(mails), err)
+	}
+	if !strings.Contains(mails[0].TextBody, "http://localhost:8080/invite/confirm?token=") {
+		t.Errorf("invitation with --dev does not link the local portal:\n%s", mails[0].TextBody)
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"flag"
 	"fmt"
 	"net"
 	"net/mail"
@@ -27,8 +28,62 @@ type Config struct {
 	TrustedProxies []string        // PORTAL_TRUSTED_PROXIES
 	Argon2         password.Params // PORTAL_ARGON2
 	RecoveryTTL    time.Duration   // PORTAL_RECOVERY_TTL
-	Dev            bool            // serve --dev
+	Mode           Mode            // what the configuration was loaded for
+	Dev            bool            // --dev: Mode == ModeDev
 }
+
+// Mode is what a configuration is loaded for; each mode asks for what it
+// needs and nothing is filled in silently outside --dev.
+type Mode int
+
+const (
+	// ModeServe is portal serve in production: a real base URL, the secret
+	// key and an SMTP server are required.
+	ModeServe Mode = iota
+	// ModeCommand is an operator command in production: a real base URL
+	// (its mails and letters carry links) and the secret key are required;
+	// SMTP is not (mail waits in the outbox for the running portal).
+	ModeCommand
+	// ModeDev is --dev: local development with the defaults of devDefaults.
+	ModeDev
+)
+
+// devFlag gives an operator command the --dev flag of portal serve.
+func devFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("dev", false, "use the local development defaults of portal serve --dev (base URL http://localhost:8080, a known secret key); never in production")
+}
+
+// serveMode is the mode of portal serve with or without --dev.
+func serveMode(dev bool) Mode {
+	if dev {
+		return ModeDev
+	}
+	return ModeServe
+}
+
+// commandMode is the mode of an operator command with or without --dev.
+func commandMode(dev bool) Mode {
+	if dev {
+		return ModeDev
+	}
+	return ModeCommand
+}
+
+// defaults are the values of unset variables, in one place. devDefaults
+// apply only with --dev: outside it a link to localhost or a known key
+// would be a silent mistake.
+var (
+	defaults = map[string]string{
+		"PORTAL_ADDR":          "127.0.0.1:8080",
+		"PORTAL_CONTACT_EMAIL": "kundenlogin@hwk-ufr.de",
+		"PORTAL_SESSION_IDLE":  "10m",
+		"PORTAL_RECOVERY_TTL":  "1h",
+	}
+	devDefaults = map[string]string{
+		"PORTAL_BASE_URL":   "http://localhost:8080",
+		"PORTAL_SECRET_KEY": hex.EncodeToString([]byte("kundenportal-dev-key-not-secret!")),
+	}
+)
 
 // configError names the variable that is wrong; main prints it as one line.
 type configError struct {
@@ -37,21 +92,35 @@ type configError struct {
 
 func (e *configError) Error() string { return e.name + ": " + e.problem }
 
-// devSecretKey is used only with --dev when PORTAL_SECRET_KEY is unset.
-var devSecretKey = []byte("kundenportal-dev-key-not-secret!")
-
-// LoadConfig reads the configuration through getenv and validates it.
-func LoadConfig(getenv func(string) string, dev bool) (Config, error) {
-	c := Config{
-		Addr:        or(getenv("PORTAL_ADDR"), "127.0.0.1:8080"),
-		BaseURL:     strings.TrimRight(or(getenv("PORTAL_BASE_URL"), "http://localhost:8080"), "/"),
-		DatabaseURL: getenv("PORTAL_DATABASE_URL"),
-		SMTPURL:     getenv("PORTAL_SMTP_URL"),
-		MailFrom:    getenv("PORTAL_MAIL_FROM"),
-		Contact:     or(getenv("PORTAL_CONTACT_EMAIL"), "kundenlogin@hwk-ufr.de"),
-		Dev:         dev,
+// LoadConfig reads the configuration for mode through getenv, fills in
+// the defaults and validates it.
+func LoadConfig(getenv func(string) string, mode Mode) (Config, error) {
+	get := func(name string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		if mode == ModeDev && devDefaults[name] != "" {
+			return devDefaults[name]
+		}
+		return defaults[name]
 	}
-	idle, err := time.ParseDuration(or(getenv("PORTAL_SESSION_IDLE"), "10m"))
+	c := Config{
+		Addr:        get("PORTAL_ADDR"),
+		BaseURL:     strings.TrimRight(get("PORTAL_BASE_URL"), "/"),
+		DatabaseURL: get("PORTAL_DATABASE_URL"),
+		SMTPURL:     get("PORTAL_SMTP_URL"),
+		MailFrom:    get("PORTAL_MAIL_FROM"),
+		Contact:     get("PORTAL_CONTACT_EMAIL"),
+		Mode:        mode,
+		Dev:         mode == ModeDev,
+	}
+	if c.BaseURL == "" {
+		return c, &configError{"PORTAL_BASE_URL", "is required outside --dev: the public origin of the portal, such as https://portal.example.de (links in e-mails and letters point there)"}
+	}
+	if u, err := url.Parse(c.BaseURL); err == nil && c.MailFrom == "" {
+		c.MailFrom = "Kundenportal <noreply@" + u.Hostname() + ">"
+	}
+	idle, err := time.ParseDuration(get("PORTAL_SESSION_IDLE"))
 	if err != nil || idle < time.Minute || idle > 24*time.Hour {
 		return c, &configError{"PORTAL_SESSION_IDLE", "must be a duration between 1m and 24h, such as 10m"}
 	}
@@ -62,12 +131,12 @@ func LoadConfig(getenv func(string) string, dev bool) (Config, error) {
 			return c, &configError{"PORTAL_ARGON2", err.Error()}
 		}
 	}
-	ttl, err := time.ParseDuration(or(getenv("PORTAL_RECOVERY_TTL"), "1h"))
+	ttl, err := time.ParseDuration(get("PORTAL_RECOVERY_TTL"))
 	if err != nil || ttl < 5*time.Minute || ttl > 72*time.Hour {
 		return c, &configError{"PORTAL_RECOVERY_TTL", "must be a duration between 5m and 72h, such as 1h"}
 	}
 	c.RecoveryTTL = ttl
-	if raw := getenv("PORTAL_SECRET_KEY"); raw != "" {
+	if raw := get("PORTAL_SECRET_KEY"); raw != "" {
 		if c.SecretKey, err = parseKey(raw); err != nil {
 			return c, &configError{"PORTAL_SECRET_KEY", err.Error()}
 		}
@@ -80,7 +149,8 @@ func LoadConfig(getenv func(string) string, dev bool) (Config, error) {
 	return c, c.Validate()
 }
 
-// Validate checks the values that LoadConfig could not check alone.
+// Validate checks the values that LoadConfig could not check alone. It
+// changes nothing.
 func (c *Config) Validate() error {
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
@@ -98,9 +168,6 @@ func (c *Config) Validate() error {
 	if _, err := mail.ParseAddress(c.Contact); err != nil {
 		return &configError{"PORTAL_CONTACT_EMAIL", "must be an e-mail address"}
 	}
-	if c.MailFrom == "" {
-		c.MailFrom = "Kundenportal <noreply@" + u.Hostname() + ">"
-	}
 	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
 		return &configError{"PORTAL_MAIL_FROM", "must be an e-mail address, optionally with a name: Kundenportal <noreply@example.de>"}
 	}
@@ -110,17 +177,11 @@ func (c *Config) Validate() error {
 			return &configError{"PORTAL_SMTP_URL", "must look like smtp://user:password@host:587 or smtps://user:password@host:465"}
 		}
 	}
-	if c.Dev {
-		if c.SecretKey == nil {
-			c.SecretKey = devSecretKey
-		}
-		return nil
-	}
-	if c.SMTPURL == "" {
-		return &configError{"PORTAL_SMTP_URL", "is required outside --dev (smtp://user:password@host:587)"}
-	}
 	if c.SecretKey == nil {
 		return &configError{"PORTAL_SECRET_KEY", "is required outside --dev (32 random bytes, base64: openssl rand -base64 32)"}
+	}
+	if c.Mode == ModeServe && c.SMTPURL == "" {
+		return &configError{"PORTAL_SMTP_URL", "is required outside --dev (smtp://user:password@host:587)"}
 	}
 	return nil
 }
@@ -140,10 +201,3 @@ func parseKey(raw string) ([]byte, error) {
 }
 
 func isIP(host string) bool { return net.ParseIP(host) != nil }
-
-func or(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}

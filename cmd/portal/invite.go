@@ -18,6 +18,7 @@ func runInvite(ctx context.Context, env Env, args []string) error {
 	email := fs.String("email", "", "the customer's e-mail address (required)")
 	name := fs.String("name", "", "the customer's name, used in the greeting")
 	lang := fs.String("lang", "de", "language of the e-mail: de or en")
+	dev := devFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -27,7 +28,7 @@ func runInvite(ctx context.Context, env Env, args []string) error {
 	if *lang != "de" && *lang != "en" {
 		return usageError("invite: --lang must be de or en")
 	}
-	cfg, err := LoadConfig(env.Getenv, true)
+	cfg, err := LoadConfig(env.Getenv, commandMode(*dev))
 	if err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func openApp(ctx context.Context, cfg Config, env Env) (*cliApp, error) {
 		return nil, err
 	}
 	h, err := handlers.New(handlers.Options{
-		BaseURL: cfg.BaseURL, Contact: cfg.Contact, Catalog: catalog, Store: s,
+		BaseURL: cfg.BaseURL, Contact: cfg.Contact, Catalog: catalog, Store: s, SecretKey: cfg.SecretKey,
 		Logger: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {

@@ -40,6 +40,11 @@ func TestBadConfigurationStopsWithOneLineAndStatus2(t *testing.T) {
 		{"http base url outside dev", []string{"serve"}, with("PORTAL_BASE_URL", "http://portal.example.de"), "PORTAL_BASE_URL"},
 		{"smtp url with wrong scheme", []string{"serve"}, with("PORTAL_SMTP_URL", "http://mail.example.de"), "PORTAL_SMTP_URL"},
 		{"bad sender address", []string{"serve"}, with("PORTAL_MAIL_FROM", "not an address"), "PORTAL_MAIL_FROM"},
+		{"missing base url outside dev", []string{"serve"}, with("PORTAL_BASE_URL", ""), "PORTAL_BASE_URL"},
+		{"invite without base url", []string{"invite", "--email", "a@example.org"}, with("PORTAL_BASE_URL", ""), "PORTAL_BASE_URL"},
+		{"invite without secret key", []string{"invite", "--email", "a@example.org"}, with("PORTAL_SECRET_KEY", ""), "PORTAL_SECRET_KEY"},
+		{"accounts import without base url", []string{"accounts", "import", "--file", "-"}, with("PORTAL_BASE_URL", ""), "PORTAL_BASE_URL"},
+		{"migrate without base url", []string{"migrate"}, with("PORTAL_BASE_URL", ""), "PORTAL_BASE_URL"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -66,7 +71,7 @@ func TestValidProductionConfiguration(t *testing.T) {
 		"PORTAL_SMTP_URL":     "smtps://u:p@mail.example.de",
 		"PORTAL_SECRET_KEY":   "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 		"PORTAL_SESSION_IDLE": "15m",
-	}), false)
+	}), ModeServe)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := LoadConfig(env.Getenv, *dev)
+	cfg, err := LoadConfig(env.Getenv, serveMode(*dev))
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,10 @@ const Contact = "kundenlogin@hwk-ufr.de"
 // MailFrom is the sender address of the test portal's mails.
 const MailFrom = "Kundenportal <noreply@hwk-ufr.de>"
 
+// SecretKey is the PORTAL_SECRET_KEY of the portals under test: fixed 32
+// bytes, so a test can open what the portal sealed with it.
+var SecretKey = []byte("kundenportal-e2e-key-32-bytes!!!")
+
 // Portal is a running portal for one test.
 type Portal struct {
 	BaseURL string            // http://localhost:PORT, the origin the browser must use
@@ -97,7 +101,7 @@ func StartPortal(t testing.TB, opts ...PortalOption) *Portal {
 	}
 	hopt := handlers.Options{
 		BaseURL: base, Catalog: catalog, Store: s, Logger: logger,
-		Contact: Contact, MailNotify: sender.Notify,
+		Contact: Contact, MailNotify: sender.Notify, SecretKey: SecretKey,
 	}
 	for _, o := range opts {
 		o(&hopt)
