@@ -10,10 +10,10 @@ PG_SOCKET_URL = postgres:///postgres?host=/var/run/postgresql&sslmode=disable
 SUDO      := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test build generate lint migrate check-go test-deps postgres chromium bench
+.PHONY: help run test test-fast build generate lint migrate check-go test-deps postgres chromium bench
 
 help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 run: check-go ## serve the portal on http://localhost:8080 with SQLite and the dev mailbox
 	PORTAL_ADDR=$(ADDR) PORTAL_BASE_URL=http://$(ADDR) $(GO) run ./cmd/portal serve --dev
@@ -21,6 +21,10 @@ run: check-go ## serve the portal on http://localhost:8080 with SQLite and the d
 test: check-go test-deps lint ## run every test against PostgreSQL, SQLite, SMTP and Chromium
 	PORTAL_TEST_DATABASE_URL="$$(cat .ci/pg-url)" PORTAL_CHROMIUM=$(CHROMIUM) \
 		$(GO) test -count=1 -timeout 20m ./...
+
+test-fast: check-go postgres lint ## every test but the browser suite (PostgreSQL and SQLite, no Chromium)
+	PORTAL_TEST_DATABASE_URL="$$(cat .ci/pg-url)" \
+		$(GO) test -count=1 -timeout 20m $$($(GO) list ./... | grep -v /handlers/e2e)
 
 bench: check-go test-deps ## run the benchmarks (login throughput, hashing, page rendering)
 	PORTAL_TEST_DATABASE_URL="$$(cat .ci/pg-url)" $(GO) test -run '^$$' -bench . -benchtime 3s ./...

@@ -60,6 +60,7 @@ func New(opt Options) (*Handler, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
+	opt.Logger = slog.New(requestLogHandler{opt.Logger.Handler()})
 	if opt.SessionIdle == 0 {
 		opt.SessionIdle = 10 * time.Minute
 	}

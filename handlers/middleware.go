@@ -149,6 +149,7 @@ func csrfFromHeaderOrForm(c *fiber.Ctx) (string, error) {
 func assignRequestID(c *fiber.Ctx) error {
 	id := utils.UUIDv4()
 	c.Locals("requestid", id)
+	c.SetUserContext(withRequestID(c.UserContext(), id))
 	c.Set("X-Request-Id", id)
 	return c.Next()
 }

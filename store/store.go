@@ -4,10 +4,13 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"strings"
 	"time"
@@ -195,6 +198,20 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	return nil
+}
+
+// MigrationsFingerprint identifies the migration set compiled into the
+// binary (a hex SHA-256 over the files' names and contents), so tests can
+// reuse a database migrated by the same set.
+func MigrationsFingerprint() string {
+	h := sha256.New()
+	entries, _ := fs.ReadDir(migrationsFS, "migrations")
+	for _, e := range entries {
+		b, _ := fs.ReadFile(migrationsFS, "migrations/"+e.Name())
+		fmt.Fprintf(h, "%s\n%d\n", e.Name(), len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // mapErr turns driver errors into the store's sentinels.

@@ -46,12 +46,15 @@ var axeRunJS = `axe.run(document, {
 })))`
 
 // CheckA11y runs axe-core on the page as it is now and reports each
-// violation with t.Errorf (once per page, rule and element). The helpers
+// violation with t.Errorf (once per page, rule and element), and before
+// that every problem the browser reported since the last check (a CSP
+// violation, an uncaught script error, console.error). The helpers
 // that change the page call it themselves; call it after a change they do
 // not see, such as one made with Eval.
 func (b *Browser) CheckA11y() {
 	b.t.Helper()
 	path := b.CurrentPath()
+	b.checkPageErrors(path)
 	for _, v := range b.Violations() {
 		key := path + " " + v.ID + " " + strings.Join(v.Targets, ",")
 		if b.seen[key] {

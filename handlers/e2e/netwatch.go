@@ -35,6 +35,7 @@ type netWatch struct {
 	docs     int       // documents committed in the main frame
 	fetches  int       // finished fetch and XHR requests (htmx)
 	status   int64     // HTTP status of the last main-frame document
+	problems []string  // CSP violations, script errors (see pageProblem)
 }
 
 // request is one request in flight and the document (loader) it belongs to.
@@ -56,6 +57,9 @@ func (w *netWatch) setMainFrame(id string) {
 func (w *netWatch) handle(ev any) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.pageProblem(ev) {
+		return
+	}
 	switch ev := ev.(type) {
 	case *network.EventRequestWillBeSent:
 		w.inflight[ev.RequestID] = request{typ: ev.Type, loader: ev.LoaderID}
