@@ -26,6 +26,8 @@ type AuditEvent struct {
 	Email  string     `bun:"email,notnull"`
 	IP     string     `bun:"ip,notnull"`
 	Detail string     `bun:"detail,notnull"`
+	// UserAgent is the client's browser (User-Agent, shortened), when known.
+	UserAgent string `bun:"user_agent,notnull"`
 }
 
 // AuditFilter selects audit events. Zero fields select everything.
