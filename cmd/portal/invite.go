@@ -73,7 +73,7 @@ func openApp(ctx context.Context, cfg Config, env Env) (*cliApp, error) {
 		return nil, err
 	}
 	h, err := handlers.New(handlers.Options{
-		BaseURL: cfg.BaseURL, Contact: cfg.Contact, Catalog: catalog, Store: s,
+		BaseURL: cfg.BaseURL, Contact: cfg.Contact, Catalog: catalog, Store: s, SecretKey: cfg.SecretKey,
 		Logger: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {

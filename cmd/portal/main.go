@@ -32,6 +32,7 @@ func commands() []command {
 		{"migrate", "apply database migrations", runMigrate},
 		{"invite", "create or find an account and send the invitation e-mail", runInvite},
 		{"accounts", "accounts import: create legacy accounts from a CSV file", runAccounts},
+		{"companies", "companies add|import|list|pin-requests|pin: the business register and PIN letters", runCompanies},
 	}
 }
 
