@@ -42,6 +42,8 @@ func ValidCompanyNumber(s string) bool { return numberRe.MatchString(s) }
 func (h *Handler) companyRoutes(app *fiber.App, user func(...fiber.Handler) []fiber.Handler) {
 	requestLimit := []fiber.Handler{h.rateLimit("pin_request", 20, time.Hour), h.accountLimit("pin_request", 10, time.Hour)}
 	linkLimit := []fiber.Handler{h.rateLimit("pin_link", 30, 10*time.Minute), h.accountLimit("pin_link", 20, 10*time.Minute)}
+	app.Get(PathEndSession, user(h.endSessionPage)...)
+	app.Post(PathEndSession, user(h.endSessionSubmit)...)
 	app.Get(PathCompanies, user(h.companiesPage)...)
 	app.Post(PathCompanyRequest, user(append(requestLimit, h.pinRequestSubmit)...)...)
 	app.Post(PathCompanyLink, user(append(linkLimit, h.linkCompanySubmit)...)...)
