@@ -36,7 +36,7 @@ func TestEndOneOtherSessionAfterConfirmation(t *testing.T) {
 			}
 			path := links.AttrOr("href", "")
 			confirm := here.getOK(path)
-			if confirm.Doc(t).Find(`form[action="` + path + `"][method="post"]`).Length() != 1 {
+			if confirm.Doc(t).Find(`form[action="`+path+`"][method="post"]`).Length() != 1 {
 				t.Fatalf("confirmation step has no form:\n%s", confirm.Body)
 			}
 			if !other.loggedIn() {

@@ -117,7 +117,7 @@ func TestLinkWithPINOpensBetriebsdatenAndUnlinkCloses(t *testing.T) {
 				t.Errorf("the PIN worked twice: status %d", r.StatusCode)
 			}
 			confirm := c.getOK("/account/companies/" + number + "/unlink")
-			if confirm.Doc(t).Find(`form[action="/account/companies/` + number + `/unlink"][method="post"]`).Length() != 1 {
+			if confirm.Doc(t).Find(`form[action="/account/companies/`+number+`/unlink"][method="post"]`).Length() != 1 {
 				t.Fatalf("unlink confirmation has no form:\n%s", confirm.Body)
 			}
 			if to := c.submit(tr, "/account/companies/"+number+"/unlink", url.Values{}); to != "/account?notice=company_unlinked" {
