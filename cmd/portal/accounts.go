@@ -27,6 +27,10 @@ func runAccounts(ctx context.Context, env Env, args []string) error {
 	switch args[0] {
 	case "import":
 		return runAccountsImport(ctx, env, args[1:])
+	case "purge":
+		return runAccountsPurge(ctx, env, args[1:])
+	case "exempt":
+		return runAccountsExempt(ctx, env, args[1:])
 	}
 	return usageError(fmt.Sprintf("accounts: unknown subcommand %q", args[0]))
 }
