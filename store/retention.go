@@ -87,7 +87,9 @@ func (s *Store) PurgeUser(ctx context.Context, u *User, detail string) error {
 			_, err := s.db.NewUpdate().Model((*AuditEvent)(nil)).Set("email = ''").Set("user_agent = ''").Where("user_id = ?", u.ID).Exec(ctx)
 			return err
 		},
-		func() error { return s.Audit(ctx, AuditEvent{Event: EventAccountPurged, UserID: &u.ID, Detail: detail}) },
+		func() error {
+			return s.Audit(ctx, AuditEvent{Event: EventAccountPurged, UserID: &u.ID, Detail: detail})
+		},
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
