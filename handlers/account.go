@@ -87,7 +87,7 @@ func (h *Handler) sessionItems(c *fiber.Ctx) ([]components.SessionItem, error) {
 
 func (h *Handler) sessionItem(s store.Session, current uuid.UUID) components.SessionItem {
 	return components.SessionItem{
-		ID: s.ID.String(), Device: deviceName(s.UserAgent), IP: s.IP,
+		ID: s.ID.String(), Device: DeviceName(s.UserAgent), IP: s.IP,
 		Started: h.clock(s.CreatedAt), LastSeen: h.clock(s.LastSeenAt), Current: s.ID == current,
 	}
 }
@@ -185,7 +185,7 @@ func (h *Handler) endSessionSubmit(c *fiber.Ctx) error {
 		if err := tx.DeleteSession(ctx, s.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		return tx.Audit(ctx, h.auditEvent(c, eventSessionEnded, user, "device="+deviceName(s.UserAgent)))
+		return tx.Audit(ctx, h.auditEvent(c, eventSessionEnded, user, "device="+DeviceName(s.UserAgent)))
 	})
 	if err != nil {
 		return fmt.Errorf("account: end session: %w", err)
@@ -212,9 +212,9 @@ func (h *Handler) clock(t time.Time) string {
 	return t.In(h.loc).Format("02.01.2006 15:04")
 }
 
-// deviceName shortens a user agent to the browser and system a customer
+// DeviceName shortens a user agent to the browser and system a customer
 // recognises.
-func deviceName(ua string) string {
+func DeviceName(ua string) string {
 	browser := "Browser"
 	for _, b := range []string{"Edg/", "Firefox/", "Chrome/", "Safari/"} {
 		if strings.Contains(ua, b) {

@@ -33,6 +33,7 @@ func commands() []command {
 		{"invite", "create or find an account and send the invitation e-mail", runInvite},
 		{"accounts", "accounts import: create legacy accounts from a CSV file", runAccounts},
 		{"companies", "companies add|import|list|pin-requests|pin: the business register and PIN letters", runCompanies},
+		{"audit", "print the audit log, newest first (filter by e-mail, time, event)", runAudit},
 	}
 }
 
