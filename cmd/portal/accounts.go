@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/hwk/kundenportal/handlers"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -105,7 +106,7 @@ func importAccounts(ctx context.Context, s *store.Store, in io.Reader) (created,
 			if line == 1 && strings.EqualFold(email, "email") || email == "" {
 				continue
 			}
-			if !strings.Contains(email, "@") {
+			if !handlers.ValidEmail(email) {
 				return usageError(fmt.Sprintf("accounts import: line %d: %q is not an e-mail address", line, email))
 			}
 			name := ""
