@@ -2,51 +2,129 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/store"
 )
 
-const eventSessionsEnded = "sessions.ended"
+const (
+	eventSessionsEnded = "sessions.ended"
+	eventSessionEnded  = "session.ended"
+)
 
-// accountPage shows who is logged in, active sessions and recent logins.
+// PathEndSession is the confirmation step and action that end one other
+// session.
+const PathEndSession = "/account/sessions/:id/end"
+
+// recentLogins is how many logins the overview shows.
+const recentLogins = 10
+
+// accountPage is the account overview.
 func (h *Handler) accountPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	user, sess := currentUser(c), currentSession(c)
-	sessions, err := h.store.SessionsOfUser(ctx, user.ID)
-	if err != nil {
-		return fmt.Errorf("account: sessions: %w", err)
-	}
-	events, err := h.store.AuditEvents(ctx, store.AuditFilter{
-		UserID: &user.ID, Events: []string{eventLoginOK, eventLoginFailed}, Limit: 10,
-	})
-	if err != nil {
-		return fmt.Errorf("account: logins: %w", err)
-	}
+	user := currentUser(c)
 	view := components.AccountView{Email: user.Email, Name: user.Name, Notice: accountNotice(c.Query("notice"))}
-	for _, s := range sessions {
-		view.Sessions = append(view.Sessions, components.SessionItem{
-			ID: s.ID.String(), Device: deviceName(s.UserAgent), IP: s.IP,
-			Started: h.clock(s.CreatedAt), LastSeen: h.clock(s.LastSeenAt), Current: s.ID == sess.ID,
-		})
+	companies, err := h.store.LinkedCompanies(ctx, user.ID)
+	if err != nil {
+		return fmt.Errorf("account: companies: %w", err)
 	}
-	for _, e := range events {
-		view.Logins = append(view.Logins, components.LoginItem{At: h.clock(e.At), IP: e.IP, Success: e.Event == eventLoginOK})
+	for i := range companies {
+		view.Companies = append(view.Companies, companyView(&companies[i]))
+	}
+	pending, err := h.store.PendingPINRequestsOf(ctx, user.ID)
+	if err != nil {
+		return fmt.Errorf("account: pin requests: %w", err)
+	}
+	view.Pending = h.pendingItems(pending)
+	if err := h.securitySummary(ctx, user, &view); err != nil {
+		return err
+	}
+	if view.Sessions, err = h.sessionItems(c); err != nil {
+		return err
+	}
+	if view.Logins, err = h.loginItems(ctx, user.ID); err != nil {
+		return err
 	}
 	return h.render(c, fiber.StatusOK, components.AccountPage(view))
 }
 
-func accountNotice(q string) string {
-	if q == "sessions_ended" {
-		return "account.sessions.ended"
+// securitySummary lists the second factors and the recovery codes left.
+func (h *Handler) securitySummary(ctx context.Context, user *store.User, v *components.AccountView) error {
+	methods, err := h.store.MethodsOf(ctx, user.ID)
+	if err != nil {
+		return fmt.Errorf("account: methods: %w", err)
 	}
-	return ""
+	for _, m := range methods {
+		if id := components.MethodName(m.Kind); !slices.Contains(v.Methods, id) {
+			v.Methods = append(v.Methods, id)
+		}
+	}
+	if v.CodesLeft, err = h.store.RecoveryCodesLeft(ctx, user.ID); err != nil {
+		return fmt.Errorf("account: recovery codes: %w", err)
+	}
+	return nil
 }
+
+func (h *Handler) sessionItems(c *fiber.Ctx) ([]components.SessionItem, error) {
+	sessions, err := h.store.SessionsOfUser(c.UserContext(), currentUser(c).ID)
+	if err != nil {
+		return nil, fmt.Errorf("account: sessions: %w", err)
+	}
+	items := make([]components.SessionItem, 0, len(sessions))
+	for _, s := range sessions {
+		items = append(items, h.sessionItem(s, currentSession(c).ID))
+	}
+	return items, nil
+}
+
+func (h *Handler) sessionItem(s store.Session, current uuid.UUID) components.SessionItem {
+	return components.SessionItem{
+		ID: s.ID.String(), Device: DeviceName(s.UserAgent), IP: s.IP,
+		Started: h.clock(s.CreatedAt), LastSeen: h.clock(s.LastSeenAt), Current: s.ID == current,
+	}
+}
+
+// loginItems are the recent logins. A login counts as successful only when
+// it completed: a second factor passed, or a passkey (which is both
+// factors). A correct password alone is not a login and is not listed;
+// wrong passwords and wrong second factors are failed attempts.
+func (h *Handler) loginItems(ctx context.Context, userID uuid.UUID) ([]components.LoginItem, error) {
+	events, err := h.store.AuditEvents(ctx, store.AuditFilter{
+		UserID: &userID, Events: []string{eventLoginOK, eventLoginFailed, eventMFAPassed, eventMFAFailed}, Limit: 4 * recentLogins,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("account: logins: %w", err)
+	}
+	var items []components.LoginItem
+	for _, e := range events {
+		ok := e.Event == eventMFAPassed || e.Event == eventLoginOK && strings.Contains(e.Detail, "method=passkey")
+		if e.Event == eventLoginOK && !ok {
+			continue // the password step of a login; the second factor decides
+		}
+		items = append(items, components.LoginItem{At: h.clock(e.At), IP: e.IP, Success: ok})
+		if len(items) == recentLogins {
+			break
+		}
+	}
+	return items, nil
+}
+
+var accountNotices = map[string]string{
+	"sessions_ended":    "account.sessions.ended",
+	"session_ended":     "account.session_end.done",
+	companyNoticeLinked: "account.companies.linked",
+	"company_unlinked":  "account.companies.unlinked",
+}
+
+func accountNotice(q string) string { return accountNotices[q] }
 
 // endOtherSessionsSubmit logs the customer out everywhere else.
 func (h *Handler) endOtherSessionsSubmit(c *fiber.Ctx) error {
@@ -56,12 +134,63 @@ func (h *Handler) endOtherSessionsSubmit(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		return tx.Audit(ctx, store.AuditEvent{Event: eventSessionsEnded, UserID: &user.ID, IP: c.IP(), Detail: fmt.Sprintf("count=%d", n)})
+		return tx.Audit(ctx, h.auditEvent(c, eventSessionsEnded, user, fmt.Sprintf("count=%d", n)))
 	})
 	if err != nil {
 		return fmt.Errorf("account: end sessions: %w", err)
 	}
 	return redirect(c, PathAccount+"?notice=sessions_ended")
+}
+
+// otherSession finds the session named by :id among the customer's other
+// sessions; ErrNotFound for the current one, another account's or none.
+func (h *Handler) otherSession(c *fiber.Ctx) (*store.Session, error) {
+	id, err := uuid.Parse(c.Params("id"))
+	if err != nil {
+		return nil, store.ErrNotFound
+	}
+	sessions, err := h.store.SessionsOfUser(c.UserContext(), currentUser(c).ID)
+	if err != nil {
+		return nil, fmt.Errorf("account: sessions: %w", err)
+	}
+	for i := range sessions {
+		if sessions[i].ID == id && id != currentSession(c).ID {
+			return &sessions[i], nil
+		}
+	}
+	return nil, store.ErrNotFound
+}
+
+// endSessionPage asks before one other session is ended.
+func (h *Handler) endSessionPage(c *fiber.Ctx) error {
+	s, err := h.otherSession(c)
+	if errors.Is(err, store.ErrNotFound) {
+		return c.Redirect(PathAccount, fiber.StatusSeeOther)
+	} else if err != nil {
+		return err
+	}
+	return h.render(c, fiber.StatusOK, components.SessionEndPage(h.sessionItem(*s, currentSession(c).ID)))
+}
+
+// endSessionSubmit ends one other session of the customer.
+func (h *Handler) endSessionSubmit(c *fiber.Ctx) error {
+	s, err := h.otherSession(c)
+	if errors.Is(err, store.ErrNotFound) {
+		return redirect(c, PathAccount)
+	} else if err != nil {
+		return err
+	}
+	user := currentUser(c)
+	err = h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
+		if err := tx.DeleteSession(ctx, s.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		return tx.Audit(ctx, h.auditEvent(c, eventSessionEnded, user, "device="+DeviceName(s.UserAgent)))
+	})
+	if err != nil {
+		return fmt.Errorf("account: end session: %w", err)
+	}
+	return redirect(c, PathAccount+"?notice=session_ended")
 }
 
 // sessionExtendSubmit is "Angemeldet bleiben": the request itself renewed
@@ -83,9 +212,9 @@ func (h *Handler) clock(t time.Time) string {
 	return t.In(h.loc).Format("02.01.2006 15:04")
 }
 
-// deviceName shortens a user agent to the browser and system a customer
+// DeviceName shortens a user agent to the browser and system a customer
 // recognises.
-func deviceName(ua string) string {
+func DeviceName(ua string) string {
 	browser := "Browser"
 	for _, b := range []string{"Edg/", "Firefox/", "Chrome/", "Safari/"} {
 		if strings.Contains(ua, b) {

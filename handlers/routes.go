@@ -96,6 +96,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Post(PathSecurity+"/remove", fresh(h.removeMethodSubmit)...)
 	app.Post(PathSecurity+"/rename", fresh(h.renameMethodSubmit)...)
 	app.Post(PathSecurity+"/codes", fresh(h.renewCodesSubmit)...)
+	h.companyRoutes(app, user)
 	app.Get(PathReauth, user(h.reauthPage)...)
 	app.Post(PathReauth, user(h.rateLimit("reauth", 30, 10*time.Minute), h.reauthSubmit)...)
 	if h.opt.Dev {

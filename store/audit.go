@@ -26,11 +26,14 @@ type AuditEvent struct {
 	Email  string     `bun:"email,notnull"`
 	IP     string     `bun:"ip,notnull"`
 	Detail string     `bun:"detail,notnull"`
+	// UserAgent is the client's browser (User-Agent, shortened), when known.
+	UserAgent string `bun:"user_agent,notnull"`
 }
 
 // AuditFilter selects audit events. Zero fields select everything.
 type AuditFilter struct {
 	UserID *uuid.UUID // only this user's events
+	Email  string     // only events of this address (any case), or of its account when UserID is nil
 	Since  time.Time  // only events at or after this time
 	Events []string   // only these event names
 	Limit  int        // at most this many (0: no limit)
@@ -54,6 +57,13 @@ func (s *Store) AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, e
 	q := s.IDB().NewSelect().Model(&events).Order("at DESC", "id DESC")
 	if f.UserID != nil {
 		q = q.Where("user_id = ?", *f.UserID)
+	}
+	if f.Email != "" {
+		email := NormalizeEmail(f.Email)
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("lower(email) = ?", email).
+				WhereOr("user_id IN (?)", s.IDB().NewSelect().Model((*User)(nil)).Column("id").Where("lower(email) = ?", email))
+		})
 	}
 	if !f.Since.IsZero() {
 		q = q.Where("at >= ?", f.Since.UTC())

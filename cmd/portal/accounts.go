@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/hwk/kundenportal/handlers"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -27,6 +28,10 @@ func runAccounts(ctx context.Context, env Env, args []string) error {
 	switch args[0] {
 	case "import":
 		return runAccountsImport(ctx, env, args[1:])
+	case "purge":
+		return runAccountsPurge(ctx, env, args[1:])
+	case "exempt":
+		return runAccountsExempt(ctx, env, args[1:])
 	}
 	return usageError(fmt.Sprintf("accounts: unknown subcommand %q", args[0]))
 }
@@ -102,7 +107,7 @@ func importAccounts(ctx context.Context, s *store.Store, in io.Reader) (created,
 			if line == 1 && strings.EqualFold(email, "email") || email == "" {
 				continue
 			}
-			if !strings.Contains(email, "@") {
+			if !handlers.ValidEmail(email) {
 				return usageError(fmt.Sprintf("accounts import: line %d: %q is not an e-mail address", line, email))
 			}
 			name := ""

@@ -32,6 +32,8 @@ func commands() []command {
 		{"migrate", "apply database migrations", runMigrate},
 		{"invite", "create or find an account and send the invitation e-mail", runInvite},
 		{"accounts", "accounts import: create legacy accounts from a CSV file", runAccounts},
+		{"companies", "companies add|import|list|pin-requests|pin: the business register and PIN letters", runCompanies},
+		{"audit", "print the audit log, newest first (filter by e-mail, time, event)", runAudit},
 	}
 }
 
@@ -51,6 +53,13 @@ func run(ctx context.Context, env Env, args []string) error {
 	} else if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 		printUsage(env.Stdout)
 		return nil
+	}
+	if name == "help" {
+		if len(args) == 0 {
+			printUsage(env.Stdout)
+			return nil
+		}
+		name, args = args[0], []string{"--help"} // portal help COMMAND: the command's usage
 	}
 	for _, c := range commands() {
 		if c.name == name {
@@ -92,10 +101,10 @@ func exitCode(env Env, err error) int {
 	}
 }
 
-// newFlags makes a flag set that prints its usage to env.Stdout on --help.
+// newFlags makes a flag set whose Usage prints the command's usage to
+// env.Stdout (parseFlags calls it for --help only).
 func newFlags(env Env, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
 	fs.Usage = func() {
 		fs.SetOutput(env.Stdout)
 		fmt.Fprintf(env.Stdout, "Usage: portal %s\n\n", synopsis)
@@ -104,13 +113,18 @@ func newFlags(env Env, name, synopsis string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args; a bad flag is a usage error (exit 2).
+// parseFlags parses args; --help prints the usage, a bad flag is a usage
+// error (exit 2) reported once, by exitCode, with a pointer to --help.
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	usage := fs.Usage
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage()
 			return err
 		}
-		return usageError(err.Error())
+		return usageError(fmt.Sprintf("%s (see 'portal %s --help')", err, fs.Name()))
 	}
 	if fs.NArg() > 0 {
 		return usageError(fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
