@@ -21,6 +21,7 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 	events := fs.String("event", "", "only these events, comma-separated (login.ok,login.failed)")
 	limit := fs.Int("limit", 100, "at most this many events (0: all)")
 	asJSON := fs.Bool("json", false, "print one JSON object per line")
+	dev := devFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -40,7 +41,7 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 	if *limit < 0 {
 		return usageError("audit: --limit must not be negative")
 	}
-	s, err := openStoreFor(ctx, env)
+	s, err := openStoreFor(ctx, env, *dev)
 	if err != nil {
 		return err
 	}
@@ -55,7 +56,7 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tEVENT\tEMAIL\tIP\tBROWSER\tDETAIL")
 	for _, e := range evs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.At.UTC().Format(time.RFC3339), e.Event, or(e.Email, "-"), or(e.IP, "-"), browser(e.UserAgent), e.Detail)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.At.UTC().Format(time.RFC3339), e.Event, orDash(e.Email), orDash(e.IP), browser(e.UserAgent), e.Detail)
 	}
 	return tw.Flush()
 }
@@ -105,4 +106,12 @@ func printAuditJSON(env Env, evs []store.AuditEvent) error {
 		}
 	}
 	return nil
+}
+
+// orDash is s, or "-" for an empty column.
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

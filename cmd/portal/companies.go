@@ -41,8 +41,8 @@ func runCompanies(ctx context.Context, env Env, args []string) error {
 }
 
 // openStoreFor opens the migrated database for an operator command.
-func openStoreFor(ctx context.Context, env Env) (*store.Store, error) {
-	cfg, err := LoadConfig(env.Getenv, true)
+func openStoreFor(ctx context.Context, env Env, dev bool) (*store.Store, error) {
+	cfg, err := LoadConfig(env.Getenv, commandMode(dev))
 	if err != nil {
 		return nil, err
 	}
@@ -66,13 +66,14 @@ func runCompaniesAdd(ctx context.Context, env Env, args []string) error {
 	fs.StringVar(&c.Street, "street", "", "street and house number (required)")
 	fs.StringVar(&c.Postcode, "postcode", "", "postcode (required)")
 	fs.StringVar(&c.City, "city", "", "city (required)")
+	dev := devFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if why := checkCompany(&c); why != "" {
 		return usageError("companies add: " + why)
 	}
-	s, err := openStoreFor(ctx, env)
+	s, err := openStoreFor(ctx, env, *dev)
 	if err != nil {
 		return err
 	}
@@ -109,10 +110,11 @@ func runCompaniesList(ctx context.Context, env Env, args []string) error {
 		"Lists the businesses of the register by number; --search keeps those whose\n"+
 		"number, name or city contains TEXT (any case).")
 	search := fs.String("search", "", "text to look for in number, name and city")
+	dev := devFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := openStoreFor(ctx, env)
+	s, err := openStoreFor(ctx, env, *dev)
 	if err != nil {
 		return err
 	}
@@ -135,10 +137,11 @@ func runPINRequests(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "companies pin-requests", "companies pin-requests\n\n"+
 		"Lists the customers' PIN requests that no PIN has answered yet, oldest first.\n"+
 		"Answer one with: portal companies pin --number N [--for EMAIL]")
+	dev := devFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := openStoreFor(ctx, env)
+	s, err := openStoreFor(ctx, env, *dev)
 	if err != nil {
 		return err
 	}
@@ -167,18 +170,16 @@ func runCompaniesPIN(ctx context.Context, env Env, args []string) error {
 	number := fs.String("number", "", "Betriebsnummer of the business (required)")
 	forEmail := fs.String("for", "", "only this account may use the PIN; answers only its requests")
 	pdfFile := fs.String("pdf", "", "also write the letter as a PDF to this file")
+	dev := devFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *number == "" {
 		return usageError("companies pin: --number is required")
 	}
-	cfg, err := LoadConfig(env.Getenv, true)
+	cfg, err := LoadConfig(env.Getenv, commandMode(*dev))
 	if err != nil {
 		return err
-	}
-	if env.Getenv("PORTAL_SECRET_KEY") == "" {
-		fmt.Fprintln(env.Stderr, "warning: PORTAL_SECRET_KEY is not set; the PIN works only in a portal started with --dev and no key")
 	}
 	app, err := openApp(ctx, cfg, env)
 	if err != nil {

@@ -49,6 +49,7 @@ func runCompaniesImport(ctx context.Context, env Env, args []string) error {
 		"in transactions of 500 lines. Running the same file again changes nothing.\n"+
 		"Exit status 0 when no line was rejected, 1 otherwise.")
 	file := fs.String("file", "", "CSV file to read (- for standard input)")
+	dev := devFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -64,7 +65,7 @@ func runCompaniesImport(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := openStoreFor(ctx, env)
+	s, err := openStoreFor(ctx, env, *dev)
 	if err != nil {
 		return err
 	}

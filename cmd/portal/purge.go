@@ -20,6 +20,7 @@ func runAccountsPurge(ctx context.Context, env Env, args []string) error {
 	before := fs.String("last-login-before", "", "cutoff date, YYYY-MM-DD (midnight UTC) (required)")
 	dry := fs.Bool("dry-run", false, "list the accounts that would be deleted; change nothing")
 	batch := fs.Int("batch", 100, "accounts deleted per transaction")
+	dev := devFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -33,7 +34,7 @@ func runAccountsPurge(ctx context.Context, env Env, args []string) error {
 	if *batch < 1 {
 		return usageError("accounts purge: --batch must be at least 1")
 	}
-	s, err := openStoreFor(ctx, env)
+	s, err := openStoreFor(ctx, env, *dev)
 	if err != nil {
 		return err
 	}
@@ -106,13 +107,14 @@ func runAccountsExempt(ctx context.Context, env Env, args []string) error {
 	email := fs.String("email", "", "the account's e-mail address")
 	remove := fs.Bool("remove", false, "end the exemption instead")
 	list := fs.Bool("list", false, "list the exempt accounts")
+	dev := devFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *list == (*email != "") {
 		return usageError("accounts exempt: give either --email or --list")
 	}
-	s, err := openStoreFor(ctx, env)
+	s, err := openStoreFor(ctx, env, *dev)
 	if err != nil {
 		return err
 	}
