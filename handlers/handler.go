@@ -15,6 +15,8 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/hwk/kundenportal/handlers/codes"
+	"github.com/hwk/kundenportal/handlers/csrftoken"
+	"github.com/hwk/kundenportal/handlers/keys"
 	"github.com/hwk/kundenportal/handlers/password"
 	"github.com/hwk/kundenportal/handlers/totp"
 	"github.com/hwk/kundenportal/locales"
@@ -41,14 +43,16 @@ type Options struct {
 
 // Handler holds what every flow needs.
 type Handler struct {
-	loc      *time.Location // the chamber's time zone, for times shown to customers
-	sealer   *totp.Sealer
-	codes    *codes.Hasher
-	webauthn *webauthn.WebAuthn
-	opt      Options
-	store    *store.Store
-	assets   *static.Assets
-	log      *slog.Logger
+	loc        *time.Location // the chamber's time zone, for times shown to customers
+	sealer     *totp.Sealer
+	codes      *codes.Hasher
+	webauthn   *webauthn.WebAuthn
+	csrfSigner *csrftoken.Signer
+	baseOrigin string // PORTAL_BASE_URL's scheme://host[:port], for the Origin check
+	opt        Options
+	store      *store.Store
+	assets     *static.Assets
+	log        *slog.Logger
 }
 
 // New checks the options and builds the Handler.
@@ -94,8 +98,13 @@ func New(opt Options) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	csrfKey, err := keys.Derive(opt.SecretKey, keys.CSRF)
+	if err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
+	}
 	return &Handler{
 		loc: loc, sealer: sealer, codes: codes.NewHasher(opt.SecretKey), webauthn: wa,
+		csrfSigner: csrftoken.New(csrfKey), baseOrigin: originOf(opt.BaseURL),
 		opt: opt, store: opt.Store, assets: assets, log: opt.Logger,
 	}, nil
 }

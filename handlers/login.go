@@ -50,7 +50,7 @@ func (h *Handler) loginSubmit(c *fiber.Ctx) error {
 		return h.render(c, fiber.StatusUnprocessableEntity, components.LoginPage(view), "login-form")
 	}
 	account := store.NormalizeEmail(email)
-	wait, err := h.blockedFor(ctx, scopeLoginAccount, account, scopeLoginAddress, c.IP())
+	wait, err := h.attempt(ctx, scopeLoginAccount, account, scopeLoginAddress, c.IP())
 	if err != nil {
 		return err
 	}
@@ -110,10 +110,7 @@ func (h *Handler) loginFailed(c *fiber.Ctx, view components.LoginView, account s
 		}
 	}
 	err := h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
-		if err := h.recordFailure(ctx, tx, scopeLoginAccount, account, scopeLoginAddress, c.IP()); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, ev)
+		return tx.Audit(ctx, ev) // the attempt was counted before the check
 	})
 	if err != nil {
 		return fmt.Errorf("login: record failure: %w", err)
@@ -148,7 +145,7 @@ func (h *Handler) loginSucceeded(c *fiber.Ctx, user *store.User, next string) er
 		if err := saveSessionData(ctx, tx, sess, sessionData{Next: nextParam(next)}); err != nil {
 			return err
 		}
-		if err := tx.ClearFailures(ctx, scopeLoginAccount, user.Email); err != nil {
+		if err := succeeded(ctx, tx, scopeLoginAccount, user.Email, scopeLoginAddress, c.IP()); err != nil {
 			return err
 		}
 		if err := tx.TouchLogin(ctx, user.ID, tx.Now()); err != nil {

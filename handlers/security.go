@@ -157,7 +157,7 @@ func (h *Handler) reauthPage(c *fiber.Ctx) error {
 func (h *Handler) reauthSubmit(c *fiber.Ctx) error {
 	ctx, user, sess := c.UserContext(), currentUser(c), currentSession(c)
 	view := components.ReauthView{Next: nextParam(c.FormValue("next")), Email: user.Email}
-	wait, err := h.blockedFor(ctx, scopeLoginAccount, user.Email, scopeLoginAddress, c.IP())
+	wait, err := h.attempt(ctx, scopeLoginAccount, user.Email, scopeLoginAddress, c.IP())
 	if err != nil {
 		return err
 	}
@@ -172,7 +172,10 @@ func (h *Handler) reauthSubmit(c *fiber.Ctx) error {
 	}
 	err = h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
 		if !ok {
-			return h.recordFailure(ctx, tx, scopeLoginAccount, user.Email, scopeLoginAddress, c.IP())
+			return nil // the attempt was counted before the check
+		}
+		if err := succeeded(ctx, tx, scopeLoginAccount, user.Email, scopeLoginAddress, c.IP()); err != nil {
+			return err
 		}
 		d, err := readSessionData(sess)
 		if err != nil {

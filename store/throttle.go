@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -97,6 +98,21 @@ func (s *Store) Refund(ctx context.Context, scope, key string) error {
 		Set("n = CASE WHEN n > 0 THEN n - 1 ELSE 0 END").
 		Where("scope = ?", scope).Where("k = ?", key).Exec(ctx)
 	return mapErr(err)
+}
+
+// Attempts is the count of scope and key in the current window (0 when
+// there is none).
+func (s *Store) Attempts(ctx context.Context, scope, key string) (int, error) {
+	var row throttleRow
+	err := s.db.NewSelect().Model(&row).Where("scope = ?", scope).Where("k = ?", key).
+		Where("window_end > ? OR blocked_until > ?", s.Now().Unix(), s.Now().Unix()).Scan(ctx)
+	if err := mapErr(err); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return 0, nil
+		}
+		return 0, err
+	}
+	return row.N, nil
 }
 
 // ClearThrottle forgets the attempts of scope and key (after a success,
