@@ -49,6 +49,7 @@ type Handler struct {
 	webauthn   *webauthn.WebAuthn
 	csrfSigner *csrftoken.Signer
 	baseOrigin string // PORTAL_BASE_URL's scheme://host[:port], for the Origin check
+	proxies    proxySet
 	opt        Options
 	store      *store.Store
 	assets     *static.Assets
@@ -105,34 +106,25 @@ func New(opt Options) (*Handler, error) {
 	return &Handler{
 		loc: loc, sealer: sealer, codes: codes.NewHasher(opt.SecretKey), webauthn: wa,
 		csrfSigner: csrftoken.New(csrfKey), baseOrigin: originOf(opt.BaseURL),
-		opt: opt, store: opt.Store, assets: assets, log: opt.Logger,
+		proxies: parseProxies(opt.TrustedProxies),
+		opt:     opt, store: opt.Store, assets: assets, log: opt.Logger,
 	}, nil
 }
 
 // App builds the Fiber app with middleware and routes.
 func (h *Handler) App() *fiber.App {
 	app := fiber.New(fiber.Config{
-		AppName:                 "portal",
-		ErrorHandler:            h.handleError,
-		Immutable:               true, // strings from the request outlive the handler safely
-		DisableStartupMessage:   true,
-		ReadTimeout:             15 * time.Second,
-		WriteTimeout:            15 * time.Second,
-		IdleTimeout:             60 * time.Second,
-		BodyLimit:               256 * 1024,
-		EnableTrustedProxyCheck: true,
-		TrustedProxies:          h.opt.TrustedProxies,
-		ProxyHeader:             proxyHeader(h.opt.TrustedProxies),
+		AppName:               "portal",
+		ErrorHandler:          h.handleError,
+		Immutable:             true, // strings from the request outlive the handler safely
+		DisableStartupMessage: true,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          15 * time.Second,
+		IdleTimeout:           60 * time.Second,
+		BodyLimit:             256 * 1024,
 	})
 	h.routes(app)
 	return app
-}
-
-func proxyHeader(trusted []string) string {
-	if len(trusted) == 0 {
-		return ""
-	}
-	return fiber.HeaderXForwardedFor
 }
 
 // background is a context for work that must finish even when the request

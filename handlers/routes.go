@@ -48,6 +48,7 @@ const (
 
 func (h *Handler) routes(app *fiber.App) {
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: h.logPanic}))
+	app.Use(h.realClientAddr)
 	app.Use(assignRequestID)
 	app.Use(h.accessLog)
 	app.Use(h.securityHeaders)
