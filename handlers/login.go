@@ -49,6 +49,9 @@ func (h *Handler) loginSubmit(c *fiber.Ctx) error {
 	if len(view.Errors) > 0 {
 		return h.render(c, fiber.StatusUnprocessableEntity, components.LoginPage(view), "login-form")
 	}
+	if _, errs := parseEmail(email); errs != nil {
+		return h.loginMalformed(c, view, pw)
+	}
 	account := store.NormalizeEmail(email)
 	wait, err := h.attempt(ctx, scopeLoginAccount, account, scopeLoginAddress, c.IP())
 	if err != nil {
@@ -67,6 +70,28 @@ func (h *Handler) loginSubmit(c *fiber.Ctx) error {
 		return h.loginFailed(c, view, account, user)
 	}
 	return h.loginSucceeded(c, user, view.Next)
+}
+
+// loginMalformed answers a login whose address cannot be an account's
+// (too long, a NUL byte, no domain) like a wrong password: the same
+// message after the same hash work. It counts against the client address
+// only; such a key never reaches the account counters or the database.
+func (h *Handler) loginMalformed(c *fiber.Ctx, view components.LoginView, pw string) error {
+	ctx := c.UserContext()
+	ok, wait, err := h.store.Attempt(ctx, addressThrottle, scopeLoginAddress, c.IP())
+	if err != nil {
+		return fmt.Errorf("login: count attempt: %w", err)
+	}
+	view.Email = strings.ToValidUTF8(strings.ReplaceAll(truncate(view.Email, 254), "\x00", ""), "")
+	if !ok {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
+		view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Minutes": retryMinutes(wait)}}}
+		return h.render(c, fiber.StatusTooManyRequests, components.LoginPage(view), "login-form")
+	}
+	h.opt.Hasher.VerifyDummy(ctx, pw)
+	view.Errors = components.Errors{{Message: "login.error.invalid"}}
+	view.ShowHints = true
+	return h.render(c, fiber.StatusUnprocessableEntity, components.LoginPage(view), "login-form")
 }
 
 // checkPassword verifies pw for the account. It returns the user when the

@@ -1,8 +1,10 @@
 package handlers_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -75,4 +77,34 @@ func TestParallelRecoveryRequestsQueueNoMoreMailsThanTheLimit(t *testing.T) {
 			t.Errorf("%d mails queued for 10 parallel requests, want 5 (the limit per address)", n)
 		}
 	})
+}
+
+func TestMalformedLoginAddressIsAnOrdinaryFailure(t *testing.T) {
+	t.Parallel()
+	dbs(t, func(t *testing.T, p *portal) {
+		c := p.client(t)
+		c.getOK("/login")
+		for name, email := range map[string]string{
+			"3,000 characters": incompressible(3000) + "@example.de",
+			"NUL byte":         "kunde\x00@example.de",
+			"no domain":        "kunde@localhost",
+		} {
+			for _, tr := range transports {
+				r := c.post(tr, "/login", url.Values{"email": {email}, "password": {"Falsch-geraten1!"}})
+				if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Text(t), p.msg(t, "login.error.invalid")) {
+					t.Errorf("%s (%s): status %d, want 422 with the usual message\n%.300s", name, tr.name, r.StatusCode, r.Body)
+				}
+			}
+		}
+	})
+}
+
+// incompressible is n characters that PostgreSQL cannot compress into an
+// index entry.
+func incompressible(n int) string {
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		fmt.Fprintf(&b, "%x", uint32(i)*2654435761)
+	}
+	return b.String()[:n]
 }
