@@ -50,6 +50,7 @@ type Handler struct {
 	csrfSigner *csrftoken.Signer
 	baseOrigin string // PORTAL_BASE_URL's scheme://host[:port], for the Origin check
 	proxies    proxySet
+	deviceKey  []byte // signs device cookies
 	opt        Options
 	store      *store.Store
 	assets     *static.Assets
@@ -103,8 +104,13 @@ func New(opt Options) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("handlers: %w", err)
 	}
+	deviceKey, err := keys.Derive(opt.SecretKey, keys.Device)
+	if err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
+	}
 	return &Handler{
-		loc: loc, sealer: sealer, codes: codes.NewHasher(opt.SecretKey), webauthn: wa,
+		deviceKey: deviceKey,
+		loc:       loc, sealer: sealer, codes: codes.NewHasher(opt.SecretKey), webauthn: wa,
 		csrfSigner: csrftoken.New(csrfKey), baseOrigin: originOf(opt.BaseURL),
 		proxies: parseProxies(opt.TrustedProxies),
 		opt:     opt, store: opt.Store, assets: assets, log: opt.Logger,

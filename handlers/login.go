@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -53,16 +54,21 @@ func (h *Handler) loginSubmit(c *fiber.Ctx) error {
 		return h.loginMalformed(c, view, pw)
 	}
 	account := store.NormalizeEmail(email)
-	wait, err := h.attempt(ctx, scopeLoginAccount, account, scopeLoginAddress, c.IP())
+	user, err := h.store.UserByEmail(ctx, account)
+	if errors.Is(err, store.ErrNotFound) {
+		user, err = nil, nil
+	}
+	if err != nil {
+		return fmt.Errorf("login: find user: %w", err)
+	}
+	wait, err := h.passwordAttempt(c, user, account)
 	if err != nil {
 		return err
 	}
 	if wait > 0 {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
-		view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Minutes": retryMinutes(wait)}}}
-		return h.render(c, fiber.StatusTooManyRequests, components.LoginPage(view), "login-form")
+		return h.loginThrottled(c, view, wait)
 	}
-	user, ok, err := h.checkPassword(ctx, account, pw)
+	ok, err := h.checkPassword(ctx, user, pw)
 	if err != nil {
 		return err
 	}
@@ -70,6 +76,13 @@ func (h *Handler) loginSubmit(c *fiber.Ctx) error {
 		return h.loginFailed(c, view, account, user)
 	}
 	return h.loginSucceeded(c, user, view.Next)
+}
+
+// loginThrottled shows the login form with the wait.
+func (h *Handler) loginThrottled(c *fiber.Ctx, view components.LoginView, wait time.Duration) error {
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
+	view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Minutes": retryMinutes(wait)}}}
+	return h.render(c, fiber.StatusTooManyRequests, components.LoginPage(view), "login-form")
 }
 
 // loginMalformed answers a login whose address cannot be an account's
@@ -84,9 +97,7 @@ func (h *Handler) loginMalformed(c *fiber.Ctx, view components.LoginView, pw str
 	}
 	view.Email = strings.ToValidUTF8(strings.ReplaceAll(truncate(view.Email, 254), "\x00", ""), "")
 	if !ok {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
-		view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Minutes": retryMinutes(wait)}}}
-		return h.render(c, fiber.StatusTooManyRequests, components.LoginPage(view), "login-form")
+		return h.loginThrottled(c, view, wait)
 	}
 	h.opt.Hasher.VerifyDummy(ctx, pw)
 	view.Errors = components.Errors{{Message: "login.error.invalid"}}
@@ -94,31 +105,27 @@ func (h *Handler) loginMalformed(c *fiber.Ctx, view components.LoginView, pw str
 	return h.render(c, fiber.StatusUnprocessableEntity, components.LoginPage(view), "login-form")
 }
 
-// checkPassword verifies pw for the account. It returns the user when the
-// address is registered (also when the password is wrong).
-func (h *Handler) checkPassword(ctx context.Context, account, pw string) (*store.User, bool, error) {
-	user, err := h.store.UserByEmail(ctx, account)
+// checkPassword verifies pw for user (nil for an unregistered address,
+// checked against a dummy hash so it takes as long).
+func (h *Handler) checkPassword(ctx context.Context, user *store.User, pw string) (bool, error) {
 	// Imported legacy accounts never log in with an old password: they are
 	// sent to recovery, whatever they type.
-	if errors.Is(err, store.ErrNotFound) || err == nil && (user.PasswordHash == "" || user.Legacy) {
+	if user == nil || user.PasswordHash == "" || user.Legacy {
 		h.opt.Hasher.VerifyDummy(ctx, pw)
-		return user, false, nil
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("login: find user: %w", err)
+		return false, nil
 	}
 	ok, rehash, err := h.opt.Hasher.Verify(ctx, pw, user.PasswordHash)
 	if err != nil {
-		return nil, false, fmt.Errorf("login: verify: %w", err)
+		return false, fmt.Errorf("login: verify: %w", err)
 	}
 	if ok && rehash {
 		if phc, err := h.opt.Hasher.Hash(ctx, pw); err == nil {
 			if err := h.store.SetPassword(ctx, user.ID, phc); err != nil {
-				return nil, false, fmt.Errorf("login: rehash: %w", err)
+				return false, fmt.Errorf("login: rehash: %w", err)
 			}
 		}
 	}
-	return user, ok, nil
+	return ok, nil
 }
 
 // loginFailed counts the failure, audits it and shows the one generic
@@ -170,7 +177,7 @@ func (h *Handler) loginSucceeded(c *fiber.Ctx, user *store.User, next string) er
 		if err := saveSessionData(ctx, tx, sess, sessionData{Next: nextParam(next)}); err != nil {
 			return err
 		}
-		if err := succeeded(ctx, tx, scopeLoginAccount, user.Email, scopeLoginAddress, c.IP()); err != nil {
+		if err := h.passwordSucceeded(c, tx, user); err != nil {
 			return err
 		}
 		if err := tx.TouchLogin(ctx, user.ID, tx.Now()); err != nil {

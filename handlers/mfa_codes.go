@@ -151,6 +151,7 @@ func (h *Handler) addMethod(c *fiber.Ctx, user *store.User, sess *store.Session,
 	h.opt.MailNotify()
 	if first {
 		h.setSessionCookie(c, raw)
+		h.rememberDevice(c, user.ID)
 		return PathRecoveryCodes, nil
 	}
 	return PathSecurity + "?notice=method_added", nil

@@ -202,6 +202,7 @@ func (h *Handler) passkeyLoginSucceeded(c *fiber.Ctx, user *store.User) error {
 		return fmt.Errorf("passkey: start session: %w", err)
 	}
 	h.setSessionCookie(c, raw)
+	h.rememberDevice(c, user.ID)
 	return nil
 }
 

@@ -103,6 +103,7 @@ func (h *Handler) passSecondFactor(c *fiber.Ctx, method string) (string, error) 
 		return "", fmt.Errorf("mfa: complete login: %w", err)
 	}
 	h.setSessionCookie(c, raw)
+	h.rememberDevice(c, user.ID)
 	d, _ := readSessionData(sess)
 	return h.afterLogin(d.Next), nil
 }

@@ -43,26 +43,28 @@ const (
 // attempt counts one attempt for the account key and the client address
 // and tells how long they must still wait; zero when this attempt may go
 // on. It fails closed: an error refuses the attempt.
+// An empty addressScope counts no address (a known browser's password).
 func (h *Handler) attempt(ctx context.Context, accountScope, account, addressScope, address string) (time.Duration, error) {
-	ok, wait, err := h.store.Attempt(ctx, addressThrottle, addressScope, address)
-	if err != nil {
-		return 0, fmt.Errorf("regulation: address: %w", err)
+	if addressScope != "" {
+		ok, wait, err := h.store.Attempt(ctx, addressThrottle, addressScope, address)
+		if err != nil {
+			return 0, fmt.Errorf("regulation: address: %w", err)
+		}
+		if !ok {
+			return wait, nil
+		}
 	}
-	if !ok {
-		return wait, nil
-	}
-	ok, wait, err = h.store.Attempt(ctx, accountThrottle, accountScope, account)
+	ok, wait, err := h.store.Attempt(ctx, accountThrottle, accountScope, account)
 	if err != nil {
 		return 0, fmt.Errorf("regulation: account: %w", err)
 	}
-	if !ok {
+	if !ok && addressScope != "" {
 		// Nothing was tried: the address keeps its attempt for a real one.
 		if err := h.store.Refund(ctx, addressScope, address); err != nil {
 			return 0, fmt.Errorf("regulation: refund address: %w", err)
 		}
-		return wait, nil
 	}
-	return 0, nil
+	return wait, nil
 }
 
 // succeeded forgets the account's attempts and takes back the address's
@@ -70,6 +72,9 @@ func (h *Handler) attempt(ctx context.Context, accountScope, account, addressSco
 func succeeded(ctx context.Context, tx *store.Store, accountScope, account, addressScope, address string) error {
 	if err := tx.ClearThrottle(ctx, accountScope, account); err != nil {
 		return fmt.Errorf("regulation: clear: %w", err)
+	}
+	if addressScope == "" {
+		return nil
 	}
 	if err := tx.Refund(ctx, addressScope, address); err != nil {
 		return fmt.Errorf("regulation: refund: %w", err)

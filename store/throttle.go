@@ -122,6 +122,14 @@ func (s *Store) ClearThrottle(ctx context.Context, scope, key string) error {
 	return mapErr(err)
 }
 
+// ClearThrottlesWithPrefix forgets the attempts of every key of scope
+// that starts with prefix (all known browsers of one account).
+func (s *Store) ClearThrottlesWithPrefix(ctx context.Context, scope, prefix string) error {
+	_, err := s.db.NewDelete().Model((*throttleRow)(nil)).Where("scope = ?", scope).
+		Where("substr(k, 1, ?) = ?", len(prefix), prefix).Exec(ctx)
+	return mapErr(err)
+}
+
 // DeleteOldThrottles removes counters whose window and block are over.
 func (s *Store) DeleteOldThrottles(ctx context.Context) (int, error) {
 	now := s.Now().Unix()

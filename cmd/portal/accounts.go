@@ -27,6 +27,8 @@ func runAccounts(ctx context.Context, env Env, args []string) error {
 	switch args[0] {
 	case "import":
 		return runAccountsImport(ctx, env, args[1:])
+	case "unblock":
+		return runAccountsUnblock(ctx, env, args[1:])
 	}
 	return usageError(fmt.Sprintf("accounts: unknown subcommand %q", args[0]))
 }
