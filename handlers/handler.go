@@ -108,9 +108,13 @@ func New(opt Options) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("handlers: %w", err)
 	}
+	codeHasher, err := codes.NewHasher(opt.SecretKey)
+	if err != nil {
+		return nil, err
+	}
 	return &Handler{
 		deviceKey: deviceKey,
-		loc:       loc, sealer: sealer, codes: codes.NewHasher(opt.SecretKey), webauthn: wa,
+		loc:       loc, sealer: sealer, codes: codeHasher, webauthn: wa,
 		csrfSigner: csrftoken.New(csrfKey), baseOrigin: originOf(opt.BaseURL),
 		proxies: parseProxies(opt.TrustedProxies),
 		opt:     opt, store: opt.Store, assets: assets, log: opt.Logger,

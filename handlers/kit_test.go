@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"github.com/hwk/kundenportal/handlers"
@@ -260,11 +261,12 @@ func (p *portal) addTOTP(t testing.TB, u *store.User) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealed, err := testSealer(t).Seal(key.Secret)
+	id := uuid.New()
+	sealed, err := testSealer(t).Seal(key.Secret, totp.MethodAD(u.ID.String(), id.String()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.addMethod(t, u, &store.MFAMethod{Kind: store.MethodTOTP, Secret: sealed})
+	p.addMethod(t, u, &store.MFAMethod{ID: id, Kind: store.MethodTOTP, Secret: sealed})
 	return key.Secret
 }
 

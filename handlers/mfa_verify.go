@@ -129,7 +129,7 @@ func (h *Handler) verifyRecoverySubmit(c *fiber.Ctx) error {
 		return err
 	}
 	user := stepUser(c)
-	ok, err := h.store.UseRecoveryCode(c.UserContext(), user.ID, h.recoveryHash(user, c.FormValue(components.FieldCode)))
+	ok, err := h.useRecoveryCode(c.UserContext(), user, c.FormValue(components.FieldCode))
 	if err != nil {
 		return fmt.Errorf("mfa: use recovery code: %w", err)
 	}

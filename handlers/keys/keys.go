@@ -15,6 +15,8 @@ import (
 const (
 	CSRF   = "kundenportal csrf v1"
 	Device = "kundenportal device cookie v1"
+	Seal   = "kundenportal sealed secrets v1"
+	Codes  = "kundenportal code hashes v1"
 )
 
 // Size is the length of every derived key in bytes.
