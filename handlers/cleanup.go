@@ -33,6 +33,7 @@ func (h *Handler) Cleanup(ctx context.Context) {
 		run  func() (int, error)
 	}{
 		{"kv", func() (int, error) { return h.store.KV().GC(ctx) }},
+		{"throttles", func() (int, error) { return h.store.DeleteOldThrottles(ctx) }},
 		{"sessions", func() (int, error) { return h.store.DeleteExpiredSessions(ctx, now.Add(-h.opt.SessionIdle)) }},
 		{"tokens", func() (int, error) { return h.store.DeleteExpiredTokens(ctx, now.Add(-24*time.Hour)) }},
 		{"flows", func() (int, error) { return h.store.DeleteExpiredFlows(ctx, now.Add(-time.Hour)) }},

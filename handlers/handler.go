@@ -15,6 +15,8 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/hwk/kundenportal/handlers/codes"
+	"github.com/hwk/kundenportal/handlers/csrftoken"
+	"github.com/hwk/kundenportal/handlers/keys"
 	"github.com/hwk/kundenportal/handlers/password"
 	"github.com/hwk/kundenportal/handlers/totp"
 	"github.com/hwk/kundenportal/locales"
@@ -41,14 +43,18 @@ type Options struct {
 
 // Handler holds what every flow needs.
 type Handler struct {
-	loc      *time.Location // the chamber's time zone, for times shown to customers
-	sealer   *totp.Sealer
-	codes    *codes.Hasher
-	webauthn *webauthn.WebAuthn
-	opt      Options
-	store    *store.Store
-	assets   *static.Assets
-	log      *slog.Logger
+	loc        *time.Location // the chamber's time zone, for times shown to customers
+	sealer     *totp.Sealer
+	codes      *codes.Hasher
+	webauthn   *webauthn.WebAuthn
+	csrfSigner *csrftoken.Signer
+	baseOrigin string // PORTAL_BASE_URL's scheme://host[:port], for the Origin check
+	proxies    proxySet
+	deviceKey  []byte // signs device cookies
+	opt        Options
+	store      *store.Store
+	assets     *static.Assets
+	log        *slog.Logger
 }
 
 // New checks the options and builds the Handler.
@@ -92,36 +98,41 @@ func New(opt Options) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	csrfKey, err := keys.Derive(opt.SecretKey, keys.CSRF)
+	if err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
+	}
+	deviceKey, err := keys.Derive(opt.SecretKey, keys.Device)
+	if err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
+	}
+	codeHasher, err := codes.NewHasher(opt.SecretKey)
+	if err != nil {
+		return nil, err
+	}
 	return &Handler{
-		loc: loc, sealer: sealer, codes: codes.NewHasher(opt.SecretKey), webauthn: wa,
-		opt: opt, store: opt.Store, assets: assets, log: opt.Logger,
+		deviceKey: deviceKey,
+		loc:       loc, sealer: sealer, codes: codeHasher, webauthn: wa,
+		csrfSigner: csrftoken.New(csrfKey), baseOrigin: originOf(opt.BaseURL),
+		proxies: parseProxies(opt.TrustedProxies),
+		opt:     opt, store: opt.Store, assets: assets, log: opt.Logger,
 	}, nil
 }
 
 // App builds the Fiber app with middleware and routes.
 func (h *Handler) App() *fiber.App {
 	app := fiber.New(fiber.Config{
-		AppName:                 "portal",
-		ErrorHandler:            h.handleError,
-		Immutable:               true, // strings from the request outlive the handler safely
-		DisableStartupMessage:   true,
-		ReadTimeout:             15 * time.Second,
-		WriteTimeout:            15 * time.Second,
-		IdleTimeout:             60 * time.Second,
-		BodyLimit:               256 * 1024,
-		EnableTrustedProxyCheck: true,
-		TrustedProxies:          h.opt.TrustedProxies,
-		ProxyHeader:             proxyHeader(h.opt.TrustedProxies),
+		AppName:               "portal",
+		ErrorHandler:          h.handleError,
+		Immutable:             true, // strings from the request outlive the handler safely
+		DisableStartupMessage: true,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          15 * time.Second,
+		IdleTimeout:           60 * time.Second,
+		BodyLimit:             256 * 1024,
 	})
 	h.routes(app)
 	return app
-}
-
-func proxyHeader(trusted []string) string {
-	if len(trusted) == 0 {
-		return ""
-	}
-	return fiber.HeaderXForwardedFor
 }
 
 // background is a context for work that must finish even when the request

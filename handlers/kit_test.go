@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"github.com/hwk/kundenportal/handlers"
@@ -51,6 +52,12 @@ type option func(*handlers.Options)
 // __Host- prefix, no dev mailbox.
 func notDev(o *handlers.Options) { o.Dev = false }
 
+// onSQLite builds the portal on a fresh SQLite file instead of PostgreSQL.
+func onSQLite(t testing.TB) option {
+	s := storetest.SQLite(t)
+	return func(o *handlers.Options) { o.Store = s }
+}
+
 // newPortal builds the real Fiber app on a fresh PostgreSQL database, with
 // fast hashing, a movable clock and a logger writing to t.Log.
 func newPortal(t testing.TB, opts ...option) *portal {
@@ -81,6 +88,10 @@ func newPortalOn(t testing.TB, s *store.Store, opts ...option) *portal {
 	}
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.Store != s { // onSQLite
+		s = o.Store
+		s.SetClock(clock.Now)
 	}
 	h, err := handlers.New(o)
 	if err != nil {
@@ -256,11 +267,12 @@ func (p *portal) addTOTP(t testing.TB, u *store.User) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealed, err := testSealer(t).Seal(key.Secret)
+	id := uuid.New()
+	sealed, err := testSealer(t).Seal(key.Secret, totp.MethodAD(u.ID.String(), id.String()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.addMethod(t, u, &store.MFAMethod{Kind: store.MethodTOTP, Secret: sealed})
+	p.addMethod(t, u, &store.MFAMethod{ID: id, Kind: store.MethodTOTP, Secret: sealed})
 	return key.Secret
 }
 

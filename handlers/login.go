@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -49,17 +50,25 @@ func (h *Handler) loginSubmit(c *fiber.Ctx) error {
 	if len(view.Errors) > 0 {
 		return h.render(c, fiber.StatusUnprocessableEntity, components.LoginPage(view), "login-form")
 	}
+	if _, errs := parseEmail(email); errs != nil {
+		return h.loginMalformed(c, view, pw)
+	}
 	account := store.NormalizeEmail(email)
-	wait, err := h.blockedFor(ctx, scopeLoginAccount, account, scopeLoginAddress, c.IP())
+	user, err := h.store.UserByEmail(ctx, account)
+	if errors.Is(err, store.ErrNotFound) {
+		user, err = nil, nil
+	}
+	if err != nil {
+		return fmt.Errorf("login: find user: %w", err)
+	}
+	wait, err := h.passwordAttempt(c, user, account)
 	if err != nil {
 		return err
 	}
 	if wait > 0 {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
-		view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Minutes": retryMinutes(wait)}}}
-		return h.render(c, fiber.StatusTooManyRequests, components.LoginPage(view), "login-form")
+		return h.loginThrottled(c, view, wait)
 	}
-	user, ok, err := h.checkPassword(ctx, account, pw)
+	ok, err := h.checkPassword(ctx, user, pw)
 	if err != nil {
 		return err
 	}
@@ -69,31 +78,54 @@ func (h *Handler) loginSubmit(c *fiber.Ctx) error {
 	return h.loginSucceeded(c, user, view.Next)
 }
 
-// checkPassword verifies pw for the account. It returns the user when the
-// address is registered (also when the password is wrong).
-func (h *Handler) checkPassword(ctx context.Context, account, pw string) (*store.User, bool, error) {
-	user, err := h.store.UserByEmail(ctx, account)
+// loginThrottled shows the login form with the wait.
+func (h *Handler) loginThrottled(c *fiber.Ctx, view components.LoginView, wait time.Duration) error {
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
+	view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Minutes": retryMinutes(wait)}}}
+	return h.render(c, fiber.StatusTooManyRequests, components.LoginPage(view), "login-form")
+}
+
+// loginMalformed answers a login whose address cannot be an account's
+// (too long, a NUL byte, no domain) like a wrong password: the same
+// message after the same hash work. It counts against the client address
+// only; such a key never reaches the account counters or the database.
+func (h *Handler) loginMalformed(c *fiber.Ctx, view components.LoginView, pw string) error {
+	ctx := c.UserContext()
+	ok, wait, err := h.store.Attempt(ctx, addressThrottle, scopeLoginAddress, c.IP())
+	if err != nil {
+		return fmt.Errorf("login: count attempt: %w", err)
+	}
+	view.Email = strings.ToValidUTF8(strings.ReplaceAll(truncate(view.Email, 254), "\x00", ""), "")
+	if !ok {
+		return h.loginThrottled(c, view, wait)
+	}
+	h.opt.Hasher.VerifyDummy(ctx, pw)
+	view.Errors = components.Errors{{Message: "login.error.invalid"}}
+	view.ShowHints = true
+	return h.render(c, fiber.StatusUnprocessableEntity, components.LoginPage(view), "login-form")
+}
+
+// checkPassword verifies pw for user (nil for an unregistered address,
+// checked against a dummy hash so it takes as long).
+func (h *Handler) checkPassword(ctx context.Context, user *store.User, pw string) (bool, error) {
 	// Imported legacy accounts never log in with an old password: they are
 	// sent to recovery, whatever they type.
-	if errors.Is(err, store.ErrNotFound) || err == nil && (user.PasswordHash == "" || user.Legacy) {
+	if user == nil || user.PasswordHash == "" || user.Legacy {
 		h.opt.Hasher.VerifyDummy(ctx, pw)
-		return user, false, nil
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("login: find user: %w", err)
+		return false, nil
 	}
 	ok, rehash, err := h.opt.Hasher.Verify(ctx, pw, user.PasswordHash)
 	if err != nil {
-		return nil, false, fmt.Errorf("login: verify: %w", err)
+		return false, fmt.Errorf("login: verify: %w", err)
 	}
 	if ok && rehash {
 		if phc, err := h.opt.Hasher.Hash(ctx, pw); err == nil {
 			if err := h.store.SetPassword(ctx, user.ID, phc); err != nil {
-				return nil, false, fmt.Errorf("login: rehash: %w", err)
+				return false, fmt.Errorf("login: rehash: %w", err)
 			}
 		}
 	}
-	return user, ok, nil
+	return ok, nil
 }
 
 // loginFailed counts the failure, audits it and shows the one generic
@@ -110,10 +142,7 @@ func (h *Handler) loginFailed(c *fiber.Ctx, view components.LoginView, account s
 		}
 	}
 	err := h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
-		if err := h.recordFailure(ctx, tx, scopeLoginAccount, account, scopeLoginAddress, c.IP()); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, ev)
+		return tx.Audit(ctx, ev) // the attempt was counted before the check
 	})
 	if err != nil {
 		return fmt.Errorf("login: record failure: %w", err)
@@ -148,7 +177,7 @@ func (h *Handler) loginSucceeded(c *fiber.Ctx, user *store.User, next string) er
 		if err := saveSessionData(ctx, tx, sess, sessionData{Next: nextParam(next)}); err != nil {
 			return err
 		}
-		if err := tx.ClearFailures(ctx, scopeLoginAccount, user.Email); err != nil {
+		if err := h.passwordSucceeded(c, tx, user); err != nil {
 			return err
 		}
 		if err := tx.TouchLogin(ctx, user.ID, tx.Now()); err != nil {

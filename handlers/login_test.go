@@ -237,11 +237,13 @@ func TestLoginRenewsTheSessionCookie(t *testing.T) {
 	const email = "kunde@example.de"
 	p.passwordUser(t, email, goodPassword)
 	c := p.client(t)
+	loginTab := c.getOK("/login").Doc(t).Find(`input[name="_csrf"]`).AttrOr("value", "")
 	c.login(email, goodPassword)
 	first := c.cookie("session")
 	other := p.client(t)
 	other.login(email, goodPassword)
 	// A second login in the same browser, from a login tab left open.
+	c.csrf = loginTab
 	c.passwordStep(plainForm, url.Values{"email": {email}, "password": {goodPassword}}, "/mfa/verify")
 	afterPassword := c.cookie("session")
 	if to := c.emailCode(plainForm, email); to != "/account" {

@@ -169,7 +169,7 @@ func (h *Handler) completeSecondFactor(c *fiber.Ctx, tx *store.Store, sess *stor
 	if err := saveSessionData(ctx, tx, sess, sessionData{Next: d.Next, Codes: d.Codes}); err != nil {
 		return "", err
 	}
-	if err := tx.ClearFailures(ctx, scopeMFAAccount, userID.String()); err != nil {
+	if err := succeeded(ctx, tx, scopeMFAAccount, userID.String(), scopeMFAAddress, c.IP()); err != nil {
 		return "", err
 	}
 	if err := touchKind(ctx, tx, userID, method); err != nil {

@@ -65,7 +65,7 @@ func (h *Handler) startTOTP(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sealed, err := h.sealer.Seal(key.Secret)
+	sealed, err := h.sealer.Seal(key.Secret, pendingTOTPAD(user.ID, sess.ID))
 	if err != nil {
 		return err
 	}

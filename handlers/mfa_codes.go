@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/codes"
@@ -33,8 +34,22 @@ func (h *Handler) newRecoveryCodes(ctx context.Context, tx *store.Store, user *s
 		return "", fmt.Errorf("mfa: store recovery codes: %w", err)
 	}
 	raw, _ := json.Marshal(plain)
-	return h.sealer.Seal(string(raw))
+	return h.sealer.Seal(string(raw), codesAD(user.ID))
 }
+
+// useRecoveryCode uses up the customer's unused code, hashed now or
+// before keys were derived per purpose.
+func (h *Handler) useRecoveryCode(ctx context.Context, user *store.User, code string) (bool, error) {
+	for _, hash := range h.codes.Hashes("recovery", user.ID.String(), codes.NormalizeRecovery(code)) {
+		if ok, err := h.store.UseRecoveryCode(ctx, user.ID, hash); err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
+}
+
+// codesAD binds the sealed list of new recovery codes to their owner.
+func codesAD(userID uuid.UUID) string { return "recovery-codes\x00" + userID.String() }
 
 func (h *Handler) recoveryHash(user *store.User, code string) []byte {
 	return h.codes.Hash("recovery", user.ID.String(), codes.NormalizeRecovery(code))
@@ -42,11 +57,12 @@ func (h *Handler) recoveryHash(user *store.User, code string) []byte {
 
 // pendingCodes opens the recovery codes the session still has to show.
 func (h *Handler) pendingCodes(c *fiber.Ctx) ([]string, error) {
-	d, err := readSessionData(currentSession(c))
-	if err != nil || d.Codes == "" {
+	sess := currentSession(c)
+	d, err := readSessionData(sess)
+	if err != nil || d.Codes == "" || sess.UserID == nil {
 		return nil, err
 	}
-	raw, err := h.sealer.Open(d.Codes)
+	raw, _, err := h.sealer.Open(d.Codes, codesAD(*sess.UserID))
 	if err != nil {
 		return nil, fmt.Errorf("mfa: open recovery codes: %w", err)
 	}
@@ -151,6 +167,7 @@ func (h *Handler) addMethod(c *fiber.Ctx, user *store.User, sess *store.Session,
 	h.opt.MailNotify()
 	if first {
 		h.setSessionCookie(c, raw)
+		h.rememberDevice(c, user.ID)
 		return PathRecoveryCodes, nil
 	}
 	return PathSecurity + "?notice=method_added", nil

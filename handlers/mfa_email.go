@@ -93,7 +93,7 @@ func (h *Handler) checkEmailCode(ctx context.Context, sess *store.Session, purpo
 		}
 		return -1
 	}, typed)
-	if codes.Equal(h.codes.Hash("email", p.Nonce, typed), p.Hash) {
+	if codes.Equal(h.codes.Hash("email", p.Nonce, typed), p.Hash) { // pending codes expire in minutes: no legacy hash
 		d.Email = nil
 		return "", saveSessionData(ctx, h.store, sess, d)
 	}

@@ -45,7 +45,7 @@ func (h *Handler) passkeyVerifyBegin(c *fiber.Ctx) error {
 // (used up first) and ends the login. A failure counts like a wrong code.
 func (h *Handler) passkeyVerifyFinish(c *fiber.Ctx) error {
 	user := stepUser(c)
-	wait, err := h.blockedFor(c.UserContext(), scopeMFAAccount, user.ID.String(), scopeMFAAddress, c.IP())
+	wait, err := h.attempt(c.UserContext(), scopeMFAAccount, user.ID.String(), scopeMFAAddress, c.IP())
 	if err != nil {
 		return err
 	}
@@ -94,9 +94,6 @@ func (h *Handler) passkeyVerifyFinish(c *fiber.Ctx) error {
 func (h *Handler) passkeyVerifyFailed(c *fiber.Ctx, message string) error {
 	user := stepUser(c)
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
-		if err := h.recordFailure(ctx, tx, scopeMFAAccount, user.ID.String(), scopeMFAAddress, c.IP()); err != nil {
-			return err
-		}
 		return tx.Audit(ctx, store.AuditEvent{Event: eventMFAFailed, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + store.MethodWebAuthn})
 	})
 	if err != nil {
@@ -193,7 +190,7 @@ func (h *Handler) passkeyLoginSucceeded(c *fiber.Ctx, user *store.User) error {
 		if err := tx.UpdateSession(ctx, sess); err != nil {
 			return err
 		}
-		if err := tx.ClearFailures(ctx, scopeLoginAccount, user.Email); err != nil {
+		if err := tx.ClearThrottle(ctx, scopeLoginAccount, user.Email); err != nil {
 			return err
 		}
 		if err := tx.TouchLogin(ctx, user.ID, now); err != nil {
@@ -205,6 +202,7 @@ func (h *Handler) passkeyLoginSucceeded(c *fiber.Ctx, user *store.User) error {
 		return fmt.Errorf("passkey: start session: %w", err)
 	}
 	h.setSessionCookie(c, raw)
+	h.rememberDevice(c, user.ID)
 	return nil
 }
 
@@ -217,7 +215,7 @@ func (h *Handler) passkeyLoginFailed(c *fiber.Ctx, owner *store.User, message st
 		ev.UserID, ev.Email = &owner.ID, owner.Email
 	}
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
-		if err := tx.RecordFailure(ctx, scopeLoginAddress, c.IP()); err != nil {
+		if _, _, err := tx.Attempt(ctx, addressThrottle, scopeLoginAddress, c.IP()); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, ev)

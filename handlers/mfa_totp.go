@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/totp"
@@ -25,7 +26,7 @@ func (h *Handler) pendingTOTPSecret(sess *store.Session) (secret string, d sessi
 	if d.TOTP == nil || !h.store.Now().Before(d.TOTP.Expires) {
 		return "", d, false, nil
 	}
-	if secret, err = h.sealer.Open(d.TOTP.Sealed); err != nil {
+	if secret, _, err = h.sealer.Open(d.TOTP.Sealed, pendingTOTPAD(*sess.UserID, sess.ID)); err != nil {
 		return "", d, false, fmt.Errorf("mfa: open pending totp: %w", err)
 	}
 	return secret, d, true, nil
@@ -58,7 +59,10 @@ func (h *Handler) totpSetupSubmit(c *fiber.Ctx) error {
 	if !ok {
 		return h.renderTOTPSetup(c, fiber.StatusUnprocessableEntity, components.Errors{{Field: components.FieldCode, Message: "mfa.totp.error.wrong"}})
 	}
-	method := &store.MFAMethod{UserID: user.ID, Kind: store.MethodTOTP, Secret: d.TOTP.Sealed, TOTPLastStep: step}
+	method := &store.MFAMethod{ID: uuid.New(), UserID: user.ID, Kind: store.MethodTOTP, TOTPLastStep: step}
+	if method.Secret, err = h.sealer.Seal(secret, totp.MethodAD(user.ID.String(), method.ID.String())); err != nil {
+		return err
+	}
 	d.TOTP = nil
 	return h.methodAdded(c, user, sess, d, method)
 }
@@ -83,9 +87,9 @@ func (h *Handler) verifyTOTP(ctx context.Context, tx *store.Store, user *store.U
 		if m.Kind != store.MethodTOTP {
 			continue
 		}
-		secret, err := h.sealer.Open(m.Secret)
+		secret, err := h.openMethodSecret(ctx, tx, &m)
 		if err != nil {
-			return false, fmt.Errorf("mfa: open totp secret: %w", err)
+			return false, err
 		}
 		step, ok := totp.Verify(secret, code, tx.Now())
 		if !ok {
@@ -94,4 +98,31 @@ func (h *Handler) verifyTOTP(ctx context.Context, tx *store.Store, user *store.U
 		return tx.UseTOTPStep(ctx, m.ID, step)
 	}
 	return false, nil
+}
+
+// pendingTOTPAD binds a TOTP secret waiting for its first code to the
+// session it was made in.
+func pendingTOTPAD(userID, sessionID uuid.UUID) string {
+	return "totp-pending\x00" + userID.String() + "\x00" + sessionID.String()
+}
+
+// openMethodSecret opens a method's sealed secret; one sealed the old way
+// (the secret key itself, no binding to the row) is sealed again with the
+// derived key and bound to the row, so existing rows move over on use.
+func (h *Handler) openMethodSecret(ctx context.Context, tx *store.Store, m *store.MFAMethod) (string, error) {
+	ad := totp.MethodAD(m.UserID.String(), m.ID.String())
+	secret, legacy, err := h.sealer.Open(m.Secret, ad)
+	if err != nil {
+		return "", fmt.Errorf("mfa: open totp secret: %w", err)
+	}
+	if legacy {
+		resealed, err := h.sealer.Seal(secret, ad)
+		if err != nil {
+			return "", err
+		}
+		if err := tx.UpdateMethodSecret(ctx, m.ID, resealed); err != nil {
+			return "", fmt.Errorf("mfa: reseal totp secret: %w", err)
+		}
+	}
+	return secret, nil
 }

@@ -115,8 +115,8 @@ func TestTOTPSetupLoginAndReplay(t *testing.T) {
 			if ms[0].Secret == "" || strings.Contains(ms[0].Secret, secret) {
 				t.Errorf("the TOTP key is stored in plain: %q", ms[0].Secret)
 			}
-			if opened, err := testSealer(t).Open(ms[0].Secret); err != nil || opened != secret {
-				t.Errorf("stored secret does not open with the portal's key to the shown one: %q, %v", opened, err)
+			if opened, legacy, err := testSealer(t).Open(ms[0].Secret, totp.MethodAD(u.ID.String(), ms[0].ID.String())); err != nil || opened != secret || legacy {
+				t.Errorf("stored secret does not open, bound to its row, with the portal's key to the shown one: %q, legacy %v, %v", opened, legacy, err)
 			}
 			if evs := p.eventsOf(t, "mfa.added", u); len(evs) != 1 || evs[0].Detail != "method=totp" {
 				t.Errorf("mfa.added events: %+v", evs)

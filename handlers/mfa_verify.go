@@ -40,14 +40,11 @@ func (h *Handler) verifyView(c *fiber.Ctx, method string) (components.VerifyView
 	return components.VerifyView{Method: method, Methods: kinds, EmailSent: sent, Email: user.Email}, nil
 }
 
-// verifyFailed counts a wrong code like a wrong password and shows the
-// form again with the message.
+// verifyFailed audits a wrong code (verifyBlocked counted it like a wrong
+// password) and shows the form again with the message.
 func (h *Handler) verifyFailed(c *fiber.Ctx, method, message string) error {
 	user := stepUser(c)
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
-		if err := h.recordFailure(ctx, tx, scopeMFAAccount, user.ID.String(), scopeMFAAddress, c.IP()); err != nil {
-			return err
-		}
 		return tx.Audit(ctx, store.AuditEvent{Event: eventMFAFailed, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + method})
 	})
 	if err != nil {
@@ -65,11 +62,11 @@ func (h *Handler) verifyFailed(c *fiber.Ctx, method, message string) error {
 	return h.render(c, fiber.StatusUnprocessableEntity, components.VerifyPage(view))
 }
 
-// verifyBlocked answers 429 while the account or address must wait after
-// too many wrong codes.
+// verifyBlocked counts the attempt and answers 429 while the account or
+// address must wait after too many wrong codes.
 func (h *Handler) verifyBlocked(c *fiber.Ctx, method string) (bool, error) {
 	user := stepUser(c)
-	wait, err := h.blockedFor(c.UserContext(), scopeMFAAccount, user.ID.String(), scopeMFAAddress, c.IP())
+	wait, err := h.attempt(c.UserContext(), scopeMFAAccount, user.ID.String(), scopeMFAAddress, c.IP())
 	if err != nil || wait == 0 {
 		return false, err
 	}
@@ -106,6 +103,7 @@ func (h *Handler) passSecondFactor(c *fiber.Ctx, method string) (string, error) 
 		return "", fmt.Errorf("mfa: complete login: %w", err)
 	}
 	h.setSessionCookie(c, raw)
+	h.rememberDevice(c, user.ID)
 	d, _ := readSessionData(sess)
 	return h.afterLogin(d.Next), nil
 }
@@ -131,7 +129,7 @@ func (h *Handler) verifyRecoverySubmit(c *fiber.Ctx) error {
 		return err
 	}
 	user := stepUser(c)
-	ok, err := h.store.UseRecoveryCode(c.UserContext(), user.ID, h.recoveryHash(user, c.FormValue(components.FieldCode)))
+	ok, err := h.useRecoveryCode(c.UserContext(), user, c.FormValue(components.FieldCode))
 	if err != nil {
 		return fmt.Errorf("mfa: use recovery code: %w", err)
 	}

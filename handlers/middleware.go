@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/csrf"
 	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/hwk/kundenportal/components"
@@ -81,7 +80,7 @@ func (h *Handler) setupPage(c *fiber.Ctx) {
 	c.Locals("lang", lang)
 	c.Set(fiber.HeaderContentLanguage, lang)
 	c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
-	token, _ := c.Locals(csrfContextKey).(string)
+	token := h.csrfToken(c)
 	ctx := components.WithLocalizer(c.UserContext(), h.opt.Catalog.Localizer(lang))
 	page := components.Page{
 		Lang:    lang,
@@ -100,47 +99,6 @@ func (h *Handler) setupPage(c *fiber.Ctx) {
 	}
 	ctx = components.WithPage(ctx, page)
 	c.SetUserContext(ctx)
-}
-
-const (
-	csrfContextKey = "csrf"
-	csrfFormField  = "_csrf"
-)
-
-// csrf protects every unsafe request with a token bound to a cookie and kept
-// in the database (so several instances share it). Plain forms send it as a
-// hidden field, htmx sends it in the X-Csrf-Token header.
-func (h *Handler) csrf() fiber.Handler {
-	name := "__Host-csrf"
-	if h.opt.Dev {
-		name = "csrf" // the __Host- prefix needs a Secure cookie, which http://localhost cannot set
-	}
-	return csrf.New(csrf.Config{
-		CookieName:        name,
-		CookiePath:        "/",
-		CookieSecure:      !h.opt.Dev,
-		CookieHTTPOnly:    true,
-		CookieSameSite:    "Lax",
-		CookieSessionOnly: true,
-		Expiration:        2 * time.Hour,
-		Storage:           h.store.KV(),
-		ContextKey:        csrfContextKey,
-		Extractor:         csrfFromHeaderOrForm,
-		ErrorHandler: func(c *fiber.Ctx, err error) error {
-			h.log.InfoContext(c.UserContext(), "csrf check failed", "path", c.Path(), "request_id", requestID(c), "reason", err.Error())
-			return fiber.ErrForbidden
-		},
-	})
-}
-
-func csrfFromHeaderOrForm(c *fiber.Ctx) (string, error) {
-	if t := c.Get(csrf.HeaderName); t != "" {
-		return t, nil
-	}
-	if t := c.FormValue(csrfFormField); t != "" {
-		return t, nil
-	}
-	return "", csrf.ErrTokenNotFound
 }
 
 // assignRequestID gives every request a fresh random id for the logs, the

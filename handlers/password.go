@@ -166,15 +166,24 @@ func (h *Handler) finishPasswordFlow(c *fiber.Ctx, f *store.Flow, origin, hash s
 }
 
 // setUserPassword stores the hash, marks the address verified (the
-// customer proved it by the link) and ends every session of the account.
+// customer proved it by the link), ends every session of the account and
+// clears the failures of unknown browsers against it (a stranger's
+// guesses no longer hold the customer back).
 func (h *Handler) setUserPassword(ctx context.Context, tx *store.Store, userID uuid.UUID, hash string) error {
 	if err := tx.SetPassword(ctx, userID, hash); err != nil {
+		return err
+	}
+	u, err := tx.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if err := tx.ClearThrottle(ctx, scopeLoginAccount, store.NormalizeEmail(u.Email)); err != nil {
 		return err
 	}
 	if err := tx.MarkEmailVerified(ctx, userID); err != nil {
 		return err
 	}
-	_, err := tx.DeleteUserSessionsExcept(ctx, userID, uuid.Nil)
+	_, err = tx.DeleteUserSessionsExcept(ctx, userID, uuid.Nil)
 	return err
 }
 

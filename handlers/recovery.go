@@ -27,6 +27,8 @@ const (
 	mailsPerAddress  = 5
 )
 
+var mailThrottle = store.Throttle{Free: mailsPerAddress, Window: failureWindow}
+
 // evenResponse is the least time a request that could reveal whether an
 // address is registered takes, so both answers take equally long.
 const evenResponse = 400 * time.Millisecond
@@ -103,15 +105,14 @@ func (h *Handler) requestRecovery(ctx context.Context, tx *store.Store, email, i
 // it is over the limit (then nothing is sent, and nobody is told).
 func (h *Handler) mailLimited(ctx context.Context, tx *store.Store, email string) (bool, error) {
 	key := store.NormalizeEmail(email)
-	n, _, err := tx.Failures(ctx, scopeMailAddress, key, tx.Now().Add(-failureWindow))
+	ok, _, err := tx.Attempt(ctx, mailThrottle, scopeMailAddress, key)
 	if err != nil {
 		return false, err
 	}
-	if n >= mailsPerAddress {
+	if !ok {
 		h.log.InfoContext(ctx, "mail limit reached for an address", "limit", mailsPerAddress)
-		return true, nil
 	}
-	return false, tx.RecordFailure(ctx, scopeMailAddress, key)
+	return !ok, nil
 }
 
 // recoverySentPage says a mail is on its way if the address is registered.

@@ -4,26 +4,34 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/hwk/kundenportal/store"
 )
 
-// Regulation of failed attempts, after authelia's: failures are counted per
-// account and per client address in the database, so every instance sees
-// them. An account with too many recent failures must wait a growing delay
-// (never a permanent lock a stranger could cause); an address with very
-// many failures is refused for a while.
+// Regulation of failed attempts, after authelia's: attempts are counted
+// per account and per client address in the database, so every instance
+// sees them, and each attempt is counted before the password or code is
+// checked, in one statement that also decides (so parallel guesses cannot
+// all pass a check). A success takes its attempt back. An account with too
+// many recent failures must wait a growing delay (never a permanent lock a
+// stranger could cause); an address with very many failures is refused
+// for a while.
 const (
-	failureWindow     = 15 * time.Minute
-	accountFreeTries  = 5
-	accountFirstDelay = 30 * time.Second
-	accountMaxDelay   = 15 * time.Minute
-	addressMaxTries   = 30
-	addressBlock      = 15 * time.Minute
+	failureWindow    = 15 * time.Minute
+	accountFreeTries = 5
+	addressMaxTries  = 30
+	addressBlock     = 15 * time.Minute
+)
+
+var (
+	accountThrottle = store.Throttle{Free: accountFreeTries, Window: failureWindow, Sliding: true, Delays: []time.Duration{
+		30 * time.Second, time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 15 * time.Minute,
+	}}
+	addressThrottle = store.Throttle{Free: addressMaxTries, Window: failureWindow, Sliding: true, Delays: []time.Duration{addressBlock}}
 )
 
 // Failure scopes.
@@ -32,41 +40,44 @@ const (
 	scopeLoginAddress = "login.ip"
 )
 
-// blockedFor tells how long the account key and the client address must
-// still wait before another attempt; zero when they may try now.
-func (h *Handler) blockedFor(ctx context.Context, accountScope, account, addressScope, address string) (time.Duration, error) {
-	now := h.store.Now()
-	since := now.Add(-failureWindow)
-	n, last, err := h.store.Failures(ctx, addressScope, address, since)
-	if err != nil {
-		return 0, fmt.Errorf("regulation: address failures: %w", err)
-	}
-	if n >= addressMaxTries {
-		if wait := last.Add(addressBlock).Sub(now); wait > 0 {
+// attempt counts one attempt for the account key and the client address
+// and tells how long they must still wait; zero when this attempt may go
+// on. It fails closed: an error refuses the attempt.
+// An empty addressScope counts no address (a known browser's password).
+func (h *Handler) attempt(ctx context.Context, accountScope, account, addressScope, address string) (time.Duration, error) {
+	if addressScope != "" {
+		ok, wait, err := h.store.Attempt(ctx, addressThrottle, addressScope, address)
+		if err != nil {
+			return 0, fmt.Errorf("regulation: address: %w", err)
+		}
+		if !ok {
 			return wait, nil
 		}
 	}
-	n, last, err = h.store.Failures(ctx, accountScope, account, since)
+	ok, wait, err := h.store.Attempt(ctx, accountThrottle, accountScope, account)
 	if err != nil {
-		return 0, fmt.Errorf("regulation: account failures: %w", err)
+		return 0, fmt.Errorf("regulation: account: %w", err)
 	}
-	if n < accountFreeTries {
-		return 0, nil
+	if !ok && addressScope != "" {
+		// Nothing was tried: the address keeps its attempt for a real one.
+		if err := h.store.Refund(ctx, addressScope, address); err != nil {
+			return 0, fmt.Errorf("regulation: refund address: %w", err)
+		}
 	}
-	delay := time.Duration(float64(accountFirstDelay) * math.Pow(2, float64(n-accountFreeTries)))
-	if delay > accountMaxDelay || delay <= 0 {
-		delay = accountMaxDelay
-	}
-	return max(last.Add(delay).Sub(now), 0), nil
+	return wait, nil
 }
 
-// recordFailure counts one failure for the account key and the address.
-func (h *Handler) recordFailure(ctx context.Context, tx *store.Store, accountScope, account, addressScope, address string) error {
-	if err := tx.RecordFailure(ctx, accountScope, account); err != nil {
-		return fmt.Errorf("regulation: record: %w", err)
+// succeeded forgets the account's attempts and takes back the address's
+// one: a success is no failure.
+func succeeded(ctx context.Context, tx *store.Store, accountScope, account, addressScope, address string) error {
+	if err := tx.ClearThrottle(ctx, accountScope, account); err != nil {
+		return fmt.Errorf("regulation: clear: %w", err)
 	}
-	if err := tx.RecordFailure(ctx, addressScope, address); err != nil {
-		return fmt.Errorf("regulation: record: %w", err)
+	if addressScope == "" {
+		return nil
+	}
+	if err := tx.Refund(ctx, addressScope, address); err != nil {
+		return fmt.Errorf("regulation: refund: %w", err)
 	}
 	return nil
 }
@@ -76,20 +87,26 @@ func retryMinutes(d time.Duration) int {
 	return int(math.Ceil(d.Minutes()))
 }
 
+// rateLimitPrefix starts every rate-limit scope: a fixed name of the
+// code's choosing, so no request can name or touch another counter.
+const rateLimitPrefix = "rl."
+
 // rateLimit limits requests per client address and route, counted in the
-// database so several instances share the count. Past the limit the
-// localized 429 page says to wait.
+// database so several instances share the count, and decided on the
+// count one statement returns. Past the limit the localized 429 page says
+// to wait. When the count cannot be stored the request is refused.
 func (h *Handler) rateLimit(name string, max int, per time.Duration) fiber.Handler {
-	return limiter.New(limiter.Config{
-		Max:        max,
-		Expiration: per,
-		Storage:    h.store.KV(),
-		KeyGenerator: func(c *fiber.Ctx) string {
-			return "rl:" + name + ":" + c.IP()
-		},
-		LimitReached: func(c *fiber.Ctx) error {
+	policy := store.Throttle{Free: max, Window: per}
+	return func(c *fiber.Ctx) error {
+		ok, wait, err := h.store.Attempt(c.UserContext(), policy, rateLimitPrefix+name, c.IP())
+		if err != nil {
+			return fmt.Errorf("rate limit %s: %w", name, err)
+		}
+		if !ok {
 			h.log.InfoContext(c.UserContext(), "rate limit reached", "limit", name, "ip", c.IP())
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())))
 			return fiber.ErrTooManyRequests
-		},
-	})
+		}
+		return c.Next()
+	}
 }

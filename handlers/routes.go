@@ -48,6 +48,7 @@ const (
 
 func (h *Handler) routes(app *fiber.App) {
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: h.logPanic}))
+	app.Use(h.realClientAddr)
 	app.Use(assignRequestID)
 	app.Use(h.accessLog)
 	app.Use(h.securityHeaders)
@@ -57,7 +58,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get(PathReady, h.readyz)
 	app.Get(static.Prefix+"*", h.staticFile)
 
-	page := []fiber.Handler{h.csrf(), h.loadSession, h.language}
+	page := []fiber.Handler{h.loadSession, h.csrf, h.language}
 	with := func(hs ...fiber.Handler) []fiber.Handler { return append(append([]fiber.Handler{}, page...), hs...) }
 	user := func(hs ...fiber.Handler) []fiber.Handler {
 		return with(append([]fiber.Handler{h.requireUser}, hs...)...)

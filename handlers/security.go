@@ -157,7 +157,7 @@ func (h *Handler) reauthPage(c *fiber.Ctx) error {
 func (h *Handler) reauthSubmit(c *fiber.Ctx) error {
 	ctx, user, sess := c.UserContext(), currentUser(c), currentSession(c)
 	view := components.ReauthView{Next: nextParam(c.FormValue("next")), Email: user.Email}
-	wait, err := h.blockedFor(ctx, scopeLoginAccount, user.Email, scopeLoginAddress, c.IP())
+	wait, err := h.passwordAttempt(c, user, store.NormalizeEmail(user.Email))
 	if err != nil {
 		return err
 	}
@@ -166,13 +166,16 @@ func (h *Handler) reauthSubmit(c *fiber.Ctx) error {
 		view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Minutes": retryMinutes(wait)}}}
 		return h.render(c, fiber.StatusTooManyRequests, components.ReauthPage(view))
 	}
-	_, ok, err := h.checkPassword(ctx, user.Email, c.FormValue(components.FieldPassword))
+	ok, err := h.checkPassword(ctx, user, c.FormValue(components.FieldPassword))
 	if err != nil {
 		return err
 	}
 	err = h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
 		if !ok {
-			return h.recordFailure(ctx, tx, scopeLoginAccount, user.Email, scopeLoginAddress, c.IP())
+			return nil // the attempt was counted before the check
+		}
+		if err := h.passwordSucceeded(c, tx, user); err != nil {
+			return err
 		}
 		d, err := readSessionData(sess)
 		if err != nil {

@@ -117,7 +117,7 @@ func TestSecurityChangesNeedAFreshCheck(t *testing.T) {
 			if strings.Contains(r.Body, "Falsch-geraten1!") {
 				t.Errorf("the answer contains the typed password")
 			}
-			if n, _, err := p.Store.Failures(t.Context(), "login.account", email, time.Time{}); err != nil || n != 1 {
+			if n, err := p.Store.Attempts(t.Context(), "login.account", email); err != nil || n != 1 {
 				t.Errorf("failures of the account after a wrong password: %d (%v), want 1", n, err)
 			}
 			form.Set("password", goodPassword)

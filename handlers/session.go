@@ -147,6 +147,7 @@ func (h *Handler) startSession(c *fiber.Ctx, tx *store.Store, userID uuid.UUID, 
 // SameSite=Lax, Secure outside --dev, no Max-Age (the server decides when
 // the session ends).
 func (h *Handler) setSessionCookie(c *fiber.Ctx, raw string) {
+	h.sessionChanged(c, raw)
 	c.Cookie(&fiber.Cookie{
 		Name:     h.sessionCookieName(),
 		Value:    raw,
@@ -158,6 +159,7 @@ func (h *Handler) setSessionCookie(c *fiber.Ctx, raw string) {
 }
 
 func (h *Handler) clearSessionCookie(c *fiber.Ctx) {
+	h.sessionChanged(c, "")
 	c.Cookie(&fiber.Cookie{
 		Name:     h.sessionCookieName(),
 		Value:    "",

@@ -42,7 +42,10 @@ type MFAMethod struct {
 
 // AddMethod stores a new second factor. It sets ID and CreatedAt.
 func (s *Store) AddMethod(ctx context.Context, m *MFAMethod) error {
-	m.ID, m.CreatedAt = uuid.New(), s.Now()
+	if m.ID == uuid.Nil {
+		m.ID = uuid.New()
+	}
+	m.CreatedAt = s.Now()
 	_, err := s.db.NewInsert().Model(m).Exec(ctx)
 	return mapErr(err)
 }
@@ -90,6 +93,13 @@ func (s *Store) UseTOTPStep(ctx context.Context, id uuid.UUID, step int64) (bool
 func (s *Store) TouchMethod(ctx context.Context, id uuid.UUID) error {
 	return oneRow(s.db.NewUpdate().Model((*MFAMethod)(nil)).
 		Set("last_used_at = ?", s.Now()).Where("id = ?", id).Exec(ctx))
+}
+
+// UpdateMethodSecret replaces a method's sealed secret (sealed again
+// under a new key).
+func (s *Store) UpdateMethodSecret(ctx context.Context, id uuid.UUID, sealed string) error {
+	res, err := s.db.NewUpdate().Model((*MFAMethod)(nil)).Set("secret = ?", sealed).Where("id = ?", id).Exec(ctx)
+	return oneRow(res, err)
 }
 
 // UpdateCredential saves a passkey's credential after use (sign counter,

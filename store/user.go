@@ -80,18 +80,40 @@ func (s *Store) UserByID(ctx context.Context, id uuid.UUID) (*User, error) {
 }
 
 // SetPassword stores a new password hash, clears Legacy and sets
-// UpdatedAt.
+// UpdatedAt. In the same transaction it voids every outstanding link that
+// sets a password for the account (invitation, recovery, registration):
+// once a password is set, an older link must not set another.
 func (s *Store) SetPassword(ctx context.Context, userID uuid.UUID, hash string) error {
 	if hash == "" {
 		return errors.New("store: set password: empty hash")
 	}
-	res, err := s.IDB().NewUpdate().Model((*User)(nil)).
-		Set("password_hash = ?", hash).
-		Set("legacy = ?", false).
-		Set("updated_at = ?", s.Now()).
-		Where("id = ?", userID).
+	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		res, err := tx.IDB().NewUpdate().Model((*User)(nil)).
+			Set("password_hash = ?", hash).
+			Set("legacy = ?", false).
+			Set("updated_at = ?", tx.Now()).
+			Where("id = ?", userID).
+			Exec(ctx)
+		if err := oneRow(res, err); err != nil {
+			return err
+		}
+		return tx.voidPasswordLinks(ctx, userID)
+	})
+}
+
+// voidPasswordLinks marks the account's unused password-setting tokens
+// used: those of the user and those sent to its address alone.
+func (s *Store) voidPasswordLinks(ctx context.Context, userID uuid.UUID) error {
+	email := s.IDB().NewSelect().Model((*User)(nil)).ColumnExpr("lower(email)").Where("id = ?", userID)
+	_, err := s.IDB().NewUpdate().Model((*Token)(nil)).
+		Set("used_at = ?", s.Now()).
+		Where("kind IN (?)", bun.In([]string{TokenRecovery, TokenInvite, TokenRegister})).
+		Where("used_at IS NULL").
+		WhereGroup(" AND ", func(q *bun.UpdateQuery) *bun.UpdateQuery {
+			return q.Where("user_id = ?", userID).WhereOr("lower(email) = (?)", email)
+		}).
 		Exec(ctx)
-	return oneRow(res, err)
+	return mapErr(err)
 }
 
 // MarkEmailVerified records that the customer proved the address. The

@@ -18,10 +18,14 @@ const eventAccountImported = "account.imported"
 
 func runAccounts(ctx context.Context, env Env, args []string) error {
 	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
-		fmt.Fprintln(env.Stdout, "Usage: portal accounts import --file accounts.csv\n\n"+
-			"  import   create legacy accounts (no usable password) from a CSV of e-mail,name")
+		fmt.Fprintln(env.Stdout, "Usage: portal accounts SUBCOMMAND [flags]\n\n"+
+			"  import   create legacy accounts (no usable password) from a CSV of e-mail,name\n"+
+			"  purge    delete accounts whose last login is before a date (--dry-run lists them)\n"+
+			"  exempt   exempt staff accounts from the purge, or list the exempt ones\n"+
+			"  unblock  forget the failed logins counted against an account\n\n"+
+			"Run 'portal accounts SUBCOMMAND --help' for its flags.")
 		if len(args) == 0 {
-			return usageError("accounts: name a subcommand: import")
+			return usageError("accounts: name a subcommand: import, purge, exempt or unblock")
 		}
 		return nil
 	}
@@ -32,6 +36,8 @@ func runAccounts(ctx context.Context, env Env, args []string) error {
 		return runAccountsPurge(ctx, env, args[1:])
 	case "exempt":
 		return runAccountsExempt(ctx, env, args[1:])
+	case "unblock":
+		return runAccountsUnblock(ctx, env, args[1:])
 	}
 	return usageError(fmt.Sprintf("accounts: unknown subcommand %q", args[0]))
 }

@@ -31,7 +31,7 @@ func commands() []command {
 		{"serve", "run the portal (default); --dev for local development", runServe},
 		{"migrate", "apply database migrations", runMigrate},
 		{"invite", "create or find an account and send the invitation e-mail", runInvite},
-		{"accounts", "accounts import: create legacy accounts from a CSV file", runAccounts},
+		{"accounts", "accounts import, purge, exempt, unblock: legacy import, retention, exemptions, lifting waits", runAccounts},
 		{"companies", "companies add|import|list|pin-requests|pin: the business register and PIN letters", runCompanies},
 		{"audit", "print the audit log, newest first (filter by e-mail, time, event)", runAudit},
 	}

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+
+	"github.com/hwk/kundenportal/handlers/keys"
 )
 
 // Numeric returns a random code of n decimal digits, from crypto/rand.
@@ -59,16 +61,34 @@ func NormalizeRecovery(code string) string {
 	}, strings.TrimSpace(code))
 }
 
-// Hasher hashes codes with the portal's secret key.
-type Hasher struct{ key []byte }
+// Hasher hashes codes with a key derived from the portal's secret key for
+// this purpose (keys.Codes); hashes made before with the secret key itself
+// are still recognised (see Hashes).
+type Hasher struct{ key, legacy []byte }
 
-// NewHasher returns a hasher for key.
-func NewHasher(key []byte) *Hasher { return &Hasher{key: key} }
+// NewHasher returns a hasher for the portal's secret key.
+func NewHasher(secret []byte) (*Hasher, error) {
+	key, err := keys.Derive(secret, keys.Codes)
+	if err != nil {
+		return nil, fmt.Errorf("codes: %w", err)
+	}
+	return &Hasher{key: key, legacy: secret}, nil
+}
 
 // Hash returns HMAC-SHA256(key, purpose | context | code). purpose and
 // context (such as a flow id) bind a code to where it was issued.
 func (h *Hasher) Hash(purpose, context, code string) []byte {
-	m := hmac.New(sha256.New, h.key)
+	return mac(h.key, purpose, context, code)
+}
+
+// Hashes are the hashes a stored code may have: the current one first,
+// then the one made with the secret key itself before keys were derived.
+func (h *Hasher) Hashes(purpose, context, code string) [][]byte {
+	return [][]byte{h.Hash(purpose, context, code), mac(h.legacy, purpose, context, code)}
+}
+
+func mac(key []byte, purpose, context, code string) []byte {
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte(purpose))
 	m.Write([]byte{0})
 	m.Write([]byte(context))

@@ -36,20 +36,39 @@ func TestRecoveryCodesHaveTheReadableForm(t *testing.T) {
 }
 
 func TestHashBindsPurposeContextAndKey(t *testing.T) {
-	h := NewHasher([]byte("key-one"))
+	h := mustHasher(t, "key-one-key-one-key-one-key-one!")
 	base := h.Hash("email", "flow-1", "123456")
 	if !Equal(base, h.Hash("email", "flow-1", "123456")) {
 		t.Fatal("same input, different hash")
 	}
 	for name, other := range map[string][]byte{
-		"other code":    h.Hash("email", "flow-1", "123457"),
-		"other context": h.Hash("email", "flow-2", "123456"),
-		"other purpose": h.Hash("recovery", "flow-1", "123456"),
-		"other key":     NewHasher([]byte("key-two")).Hash("email", "flow-1", "123456"),
-		"shifted parts": h.Hash("emailf", "low-1", "123456"),
+		"other code":            h.Hash("email", "flow-1", "123457"),
+		"other context":         h.Hash("email", "flow-2", "123456"),
+		"other purpose":         h.Hash("recovery", "flow-1", "123456"),
+		"other key":             mustHasher(t, "key-two-key-two-key-two-key-two!").Hash("email", "flow-1", "123456"),
+		"shifted parts":         h.Hash("emailf", "low-1", "123456"),
+		"the secret key itself": mac([]byte("key-one-key-one-key-one-key-one!"), "email", "flow-1", "123456"),
 	} {
 		if Equal(base, other) {
 			t.Errorf("%s gives the same hash", name)
 		}
+	}
+}
+
+func mustHasher(t *testing.T, secret string) *Hasher {
+	t.Helper()
+	h, err := NewHasher([]byte(secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func TestHashesRecogniseCodesHashedWithTheSecretKeyItself(t *testing.T) {
+	secret := []byte("key-one-key-one-key-one-key-one!")
+	h := mustHasher(t, string(secret))
+	hs := h.Hashes("recovery", "u1", "abcd")
+	if !Equal(hs[0], h.Hash("recovery", "u1", "abcd")) || !Equal(hs[1], mac(secret, "recovery", "u1", "abcd")) {
+		t.Error("Hashes are not the current and the legacy hash")
 	}
 }

@@ -1,0 +1,83 @@
+package handlers_test
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/hwk/kundenportal/handlers/totp"
+	"github.com/hwk/kundenportal/store"
+)
+
+// legacySeal seals as the portal did before keys were derived: AES-GCM
+// with the secret key itself and the constant associated data "totp".
+func legacySeal(t *testing.T, secret string) string {
+	t.Helper()
+	block, err := aes.NewCipher(testSecretKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonce := make([]byte, aead.NonceSize())
+	return base64.StdEncoding.EncodeToString(aead.Seal(nonce, nonce, []byte(secret), []byte("totp")))
+}
+
+func TestSecretsSealedTheOldWayStillWorkAndAreSealedAgain(t *testing.T) {
+	t.Parallel()
+	p := newPortal(t)
+	const email = "kunde@example.de"
+	u := p.passwordUserNoMFA(t, email, goodPassword)
+	key, err := totp.Generate("Kundenportal", email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := p.addMethod(t, u, &store.MFAMethod{Kind: store.MethodTOTP, Secret: legacySeal(t, key.Secret)})
+	old := hmac.New(sha256.New, testSecretKey)
+	old.Write([]byte("recovery\x00" + u.ID.String() + "\x00" + "abcdabcdabcd"))
+	if err := p.Store.ReplaceRecoveryCodes(t.Context(), u.ID, [][]byte{old.Sum(nil)}); err != nil {
+		t.Fatal(err)
+	}
+
+	c := p.client(t)
+	c.getOK("/login")
+	c.passwordStep(plainForm, url.Values{"email": {email}, "password": {goodPassword}}, "/mfa/verify")
+	c.getOK("/mfa/verify?method=totp")
+	if to := c.submit(plainForm, "/mfa/verify/totp", url.Values{"code": {totpCode(t, p, key.Secret, 0)}}); to != "/account" {
+		t.Fatalf("TOTP sealed the old way: sent to %q, want /account", to)
+	}
+	row := p.methods(t, u)[0]
+	if !strings.HasPrefix(row.Secret, "v2.") {
+		t.Errorf("secret not sealed again after use: %q", row.Secret)
+	}
+	if got, legacy, err := testSealer(t).Open(row.Secret, totp.MethodAD(u.ID.String(), m.ID.String())); err != nil || legacy || got != key.Secret {
+		t.Errorf("resealed secret: %q, legacy %v, %v", got, legacy, err)
+	}
+
+	r := p.client(t)
+	r.getOK("/login")
+	r.passwordStep(plainForm, url.Values{"email": {email}, "password": {goodPassword}}, "/mfa/verify")
+	r.getOK("/mfa/verify?method=recovery")
+	if to := r.submit(plainForm, "/mfa/verify/recovery", url.Values{"code": {"abcd-abcd-abcd"}}); to != "/account" {
+		t.Errorf("recovery code hashed the old way: sent to %q, want /account", to)
+	}
+}
+
+func TestASealedSecretDoesNotOpenInAnotherRow(t *testing.T) {
+	t.Parallel()
+	s := testSealer(t)
+	sealed, err := s.Seal("JBSWY3DPEHPK3PXP", totp.MethodAD("user-a", "method-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Open(sealed, totp.MethodAD("user-b", "method-1")); err == nil {
+		t.Error("a secret copied to another account's row opened")
+	}
+}
