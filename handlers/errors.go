@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/password"
 )
 
 // errorMessages are the message ids of the error pages by status.
@@ -18,6 +19,7 @@ var errorMessages = map[int][2]string{
 	fiber.StatusRequestEntityTooLarge: {"error.413.title", "error.413.body"},
 	fiber.StatusTooManyRequests:       {"error.429.title", "error.429.body"},
 	fiber.StatusInternalServerError:   {"error.500.title", "error.500.body"},
+	fiber.StatusServiceUnavailable:    {"error.503.title", "error.503.body"},
 }
 
 // handleError is the one place errors become responses. Expected statuses
@@ -28,6 +30,11 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
 		status = fe.Code
+	}
+	if errors.Is(err, password.ErrBusy) {
+		// Too many password checks queued: try again shortly, not a fault.
+		status = fiber.StatusServiceUnavailable
+		setHashRetryAfter(c, h.opt.Hasher)
 	}
 	msgs, known := errorMessages[status]
 	switch {

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/password"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -60,6 +62,9 @@ func (h *Handler) loginSubmit(c *fiber.Ctx) error {
 		return h.render(c, fiber.StatusTooManyRequests, components.LoginPage(view), "login-form")
 	}
 	user, ok, err := h.checkPassword(ctx, account, pw)
+	if errors.Is(err, password.ErrBusy) {
+		return h.loginBusy(c, view)
+	}
 	if err != nil {
 		return err
 	}
@@ -76,7 +81,9 @@ func (h *Handler) checkPassword(ctx context.Context, account, pw string) (*store
 	// Imported legacy accounts never log in with an old password: they are
 	// sent to recovery, whatever they type.
 	if errors.Is(err, store.ErrNotFound) || err == nil && (user.PasswordHash == "" || user.Legacy) {
-		h.opt.Hasher.VerifyDummy(ctx, pw)
+		if err := h.opt.Hasher.VerifyDummy(ctx, pw); err != nil {
+			return nil, false, fmt.Errorf("login: verify: %w", err)
+		}
 		return user, false, nil
 	}
 	if err != nil {
@@ -94,6 +101,24 @@ func (h *Handler) checkPassword(ctx context.Context, account, pw string) (*store
 		}
 	}
 	return user, ok, nil
+}
+
+// loginBusy answers 503 when more logins wait for their password check
+// than the portal can do in a few seconds: the form comes back at once with
+// the address kept and says when to try again (known and unknown addresses
+// alike), instead of a long spinner.
+func (h *Handler) loginBusy(c *fiber.Ctx, view components.LoginView) error {
+	seconds := setHashRetryAfter(c, h.opt.Hasher)
+	view.Errors = components.Errors{{Message: "login.error.busy", Data: map[string]any{"Seconds": seconds}}}
+	return h.render(c, fiber.StatusServiceUnavailable, components.LoginPage(view), "login-form")
+}
+
+// setHashRetryAfter sets Retry-After to the work queued for the hasher, in
+// whole seconds, and returns them.
+func setHashRetryAfter(c *fiber.Ctx, hasher *password.Hasher) int {
+	seconds := int(math.Ceil(hasher.RetryAfter().Seconds()))
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(seconds))
+	return seconds
 }
 
 // loginFailed counts the failure, audits it and shows the one generic
