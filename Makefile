@@ -26,7 +26,7 @@ bench: check-go test-deps ## run the benchmarks (login throughput, hashing, page
 	PORTAL_TEST_DATABASE_URL="$$(cat .ci/pg-url)" $(GO) test -run '^$$' -bench . -benchtime 3s ./...
 
 build: check-go ## build cmd/portal/portal
-	CGO_ENABLED=0 $(GO) build -trimpath -o cmd/portal/portal ./cmd/portal
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o cmd/portal/portal ./cmd/portal
 
 generate: check-go ## regenerate templ code (commit the *_templ.go files)
 	$(GO) tool templ generate -path components
