@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os/exec"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -127,16 +128,20 @@ func percentile(ds []time.Duration, q float64) time.Duration {
 
 // rawHashRate is how many argon2id hashes with the portal's parameters
 // this machine does per second with every core busy: the limit logins
-// are measured against.
+// are measured against. It runs for at least d and at least four hashes
+// per worker (so a slow machine is not judged by one or two), at most 30 s.
 func rawHashRate(d time.Duration) float64 {
 	p := password.DefaultParams
+	workers := max(password.DefaultConcurrency(p), runtime.GOMAXPROCS(0))
 	var n atomic.Int64
-	end := time.Now().Add(d)
-	var wg sync.WaitGroup
 	start := time.Now()
-	for range max(password.DefaultConcurrency(p), 2) {
+	enough := func() bool {
+		return time.Since(start) >= 30*time.Second || time.Since(start) >= d && n.Load() >= int64(4*workers)
+	}
+	var wg sync.WaitGroup
+	for range workers {
 		wg.Go(func() {
-			for time.Now().Before(end) {
+			for !enough() {
 				argon2.IDKey([]byte(customerPassword), make([]byte, 16), p.Time, p.Memory, p.Threads, 32)
 				n.Add(1)
 			}
