@@ -54,6 +54,7 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 	if _, ok := c.Locals("lang").(string); !ok {
 		h.setupPage(c)
 	}
+	withoutScript(c)
 	if status == fiber.StatusTooManyRequests && c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(60))
 	}

@@ -73,3 +73,29 @@ func TestStaticFilesGoOutPrecompressed(t *testing.T) {
 		t.Errorf("bundle for a gzip browser: Content-Encoding %q, %d of %d bytes", res.Header.Get("Content-Encoding"), len(gz), len(plain))
 	}
 }
+
+// TestPagesWithoutFormsLoadNoScript: help, "mail sent" and error pages have
+// nothing for a script to do; logged in, the session timeout needs it.
+func TestPagesWithoutFormsLoadNoScript(t *testing.T) {
+	t.Parallel()
+	p := newPortal(t)
+	c := p.client(t)
+	for path, status := range map[string]int{"/help": http.StatusOK, "/recovery/sent": http.StatusOK, "/register/sent": http.StatusOK, "/no-such-page": http.StatusNotFound} {
+		r := c.get(path)
+		if r.StatusCode != status {
+			t.Fatalf("GET %s: status %d, want %d", path, r.StatusCode, status)
+		}
+		if n := r.Doc(t).Find("script").Length(); n != 0 {
+			t.Errorf("GET %s loads %d scripts, want none", path, n)
+		}
+	}
+	if n := c.getOK("/login").Doc(t).Find("script[src]").Length(); n != 1 {
+		t.Errorf("login page loads %d scripts, want the bundle", n)
+	}
+	p.passwordUser(t, "kunde@example.de", goodPassword)
+	in := p.client(t)
+	in.login("kunde@example.de", goodPassword)
+	if n := in.getOK("/help").Doc(t).Find("script[src]").Length(); n != 1 {
+		t.Errorf("help page for a logged-in customer loads %d scripts, want the bundle (session timeout)", n)
+	}
+}
