@@ -10,7 +10,7 @@ PG_SOCKET_URL = postgres:///postgres?host=/var/run/postgresql&sslmode=disable
 SUDO      := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast build generate lint migrate check-go test-deps postgres chromium bench
+.PHONY: help run test test-fast build generate lint migrate check-go test-deps postgres chromium bench bench-load wrk
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,8 +29,12 @@ test-fast: check-go postgres lint ## every test but the browser suite (PostgreSQ
 bench: check-go test-deps ## run the benchmarks (login throughput, hashing, page rendering)
 	PORTAL_TEST_DATABASE_URL="$$(cat .ci/pg-url)" $(GO) test -run '^$$' -bench . -benchtime 3s ./...
 
+bench-load: check-go wrk build ## load benchmark of the built portal on SQLite (BENCH_DATABASE_URL=postgres://… adds PostgreSQL)
+	PORTAL_BENCH_BINARY=$(CURDIR)/cmd/portal/portal PORTAL_BENCH_POSTGRES="$(BENCH_DATABASE_URL)" \
+		$(GO) test -tags benchload -count=1 -timeout 3m -run '^TestLoad$$' -v ./handlers/benchload | grep -v '^\(=== RUN\|--- PASS\|PASS\|ok \)'
+
 build: check-go ## build cmd/portal/portal
-	CGO_ENABLED=0 $(GO) build -trimpath -o cmd/portal/portal ./cmd/portal
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o cmd/portal/portal ./cmd/portal
 
 generate: check-go ## regenerate templ code (commit the *_templ.go files)
 	$(GO) tool templ generate -path components
@@ -70,6 +74,13 @@ postgres:
 		$(SUDO) runuser -u postgres -- createuser --superuser "$$me"; \
 	psql "$(PG_SOCKET_URL)" -Atqc 'select 1' >/dev/null || { echo "cannot connect to PostgreSQL as $$me; set PORTAL_TEST_DATABASE_URL"; exit 1; }; \
 	echo "$(PG_SOCKET_URL)" > .ci/pg-url
+
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+		echo "wrk is not installed: installing it (apt-get install wrk)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || \
+			{ echo "could not install wrk: run 'sudo apt-get install wrk'"; exit 1; }; \
+	fi
 
 chromium:
 	@if [ ! -x "$(CHROMIUM)" ]; then \

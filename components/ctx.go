@@ -32,6 +32,10 @@ type Page struct {
 	SessionEnds string
 	// IdleMinutes is the configured idle limit, for texts that explain it.
 	IdleMinutes int
+	// NoScript marks a page with nothing for a script to do (no form, no
+	// passkey): the layout loads no script, unless a customer is logged in
+	// (the session timeout notice needs it).
+	NoScript bool
 }
 
 // WithLocalizer returns ctx carrying loc for T.

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/password"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -20,6 +21,7 @@ var errorMessages = map[int][2]string{
 	fiber.StatusRequestEntityTooLarge: {"error.413.title", "error.413.body"},
 	fiber.StatusTooManyRequests:       {"error.429.title", "error.429.body"},
 	fiber.StatusInternalServerError:   {"error.500.title", "error.500.body"},
+	fiber.StatusServiceUnavailable:    {"error.503.title", "error.503.body"},
 }
 
 // handleError is the one place errors become responses. Expected statuses
@@ -35,6 +37,11 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 		// Another request of the same session (another tab) wrote first;
 		// nothing of this one was saved.
 		status = fiber.StatusConflict
+	}
+	if errors.Is(err, password.ErrBusy) {
+		// Too many password checks queued: try again shortly, not a fault.
+		status = fiber.StatusServiceUnavailable
+		setHashRetryAfter(c, h.opt.Hasher)
 	}
 	msgs, known := errorMessages[status]
 	switch {
@@ -54,6 +61,7 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 	if _, ok := c.Locals("lang").(string); !ok {
 		h.setupPage(c)
 	}
+	withoutScript(c)
 	if status == fiber.StatusTooManyRequests && c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(60))
 	}

@@ -26,15 +26,22 @@ func (h *Handler) readyz(c *fiber.Ctx) error {
 }
 
 // staticFile serves an embedded file by its fingerprinted URL; the content
-// never changes under that URL, so browsers may keep it for a year.
+// never changes under that URL, so browsers may keep it for a year. Text
+// files go out in the brotli or gzip form made once, not compressed anew
+// for every request.
 func (h *Handler) staticFile(c *fiber.Ctx) error {
 	asset, ok := h.assets.ByURL(c.Path())
 	if !ok {
 		return fiber.ErrNotFound
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+	c.Vary(fiber.HeaderAcceptEncoding)
 	c.Type(extOf(asset.Name))
-	return c.Send(asset.Body)
+	body, encoding := asset.Encoded(c.Get(fiber.HeaderAcceptEncoding))
+	if encoding != "" {
+		c.Set(fiber.HeaderContentEncoding, encoding)
+	}
+	return c.Send(body)
 }
 
 func extOf(name string) string {

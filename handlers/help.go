@@ -9,6 +9,7 @@ import (
 // helpPage shows the FAQ: the password policy, why login can fail, the
 // automatic logout, registration and PIN, the contact address.
 func (h *Handler) helpPage(c *fiber.Ctx) error {
+	withoutScript(c)
 	return h.render(c, fiber.StatusOK, components.HelpPage())
 }
 

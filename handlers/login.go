@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/password"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -69,6 +71,9 @@ func (h *Handler) loginSubmit(c *fiber.Ctx) error {
 		return h.loginThrottled(c, view, wait)
 	}
 	ok, err := h.checkPassword(ctx, user, pw)
+	if errors.Is(err, password.ErrBusy) {
+		return h.loginBusy(c, view)
+	}
 	if err != nil {
 		return err
 	}
@@ -99,7 +104,11 @@ func (h *Handler) loginMalformed(c *fiber.Ctx, view components.LoginView, pw str
 	if !ok {
 		return h.loginThrottled(c, view, wait)
 	}
-	h.opt.Hasher.VerifyDummy(ctx, pw)
+	if err := h.opt.Hasher.VerifyDummy(ctx, pw); errors.Is(err, password.ErrBusy) {
+		return h.loginBusy(c, view)
+	} else if err != nil {
+		return fmt.Errorf("login: verify: %w", err)
+	}
 	view.Errors = components.Errors{{Message: "login.error.invalid"}}
 	view.ShowHints = true
 	return h.render(c, fiber.StatusUnprocessableEntity, components.LoginPage(view), "login-form")
@@ -111,7 +120,9 @@ func (h *Handler) checkPassword(ctx context.Context, user *store.User, pw string
 	// Imported legacy accounts never log in with an old password: they are
 	// sent to recovery, whatever they type.
 	if user == nil || user.PasswordHash == "" || user.Legacy {
-		h.opt.Hasher.VerifyDummy(ctx, pw)
+		if err := h.opt.Hasher.VerifyDummy(ctx, pw); err != nil {
+			return false, fmt.Errorf("login: verify: %w", err)
+		}
 		return false, nil
 	}
 	ok, rehash, err := h.opt.Hasher.Verify(ctx, pw, user.PasswordHash)
@@ -126,6 +137,24 @@ func (h *Handler) checkPassword(ctx context.Context, user *store.User, pw string
 		}
 	}
 	return ok, nil
+}
+
+// loginBusy answers 503 when more logins wait for their password check
+// than the portal can do in a few seconds: the form comes back at once with
+// the address kept and says when to try again (known and unknown addresses
+// alike), instead of a long spinner.
+func (h *Handler) loginBusy(c *fiber.Ctx, view components.LoginView) error {
+	seconds := setHashRetryAfter(c, h.opt.Hasher)
+	view.Errors = components.Errors{{Message: "login.error.busy", Data: map[string]any{"Seconds": seconds}}}
+	return h.render(c, fiber.StatusServiceUnavailable, components.LoginPage(view), "login-form")
+}
+
+// setHashRetryAfter sets Retry-After to the work queued for the hasher, in
+// whole seconds, and returns them.
+func setHashRetryAfter(c *fiber.Ctx, hasher *password.Hasher) int {
+	seconds := int(math.Ceil(hasher.RetryAfter().Seconds()))
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(seconds))
+	return seconds
 }
 
 // loginFailed counts the failure, audits it and shows the one generic

@@ -18,8 +18,8 @@ func TestPasskeyAsSecondFactor(t *testing.T) {
 	c := stepClient(t, p, u, handlers.SessionMFAVerify, handlers.PathMFAVerify+"?method=webauthn")
 
 	page := c.getOK(handlers.PathMFAVerify + "?method=webauthn")
-	if page.Doc(t).Find("button[data-webauthn-verify]").Length() != 1 || page.Doc(t).Find(`script[src*="webauthn"]`).Length() != 1 {
-		t.Fatalf("verify page has no passkey button or no webauthn.js:\n%s", page.Body)
+	if page.Doc(t).Find("button[data-webauthn-verify]").Length() != 1 || page.Doc(t).Find(`script[src*="bundle"]`).Length() != 1 || page.Doc(t).Find("[data-webauthn-messages]").Length() != 1 {
+		t.Fatalf("verify page has no passkey button, no script bundle (with webauthn.js) or no passkey messages:\n%s", page.Body)
 	}
 	begin := passkeyPost(t, c, handlers.PathPasskeyVerifyBegin, nil)
 	if begin.Status != http.StatusOK {

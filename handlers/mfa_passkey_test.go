@@ -28,8 +28,8 @@ func TestPasskeyRegistrationAtFirstLoginStoresCredential(t *testing.T) {
 	if page.Doc(t).Find("[data-needs-webauthn][hidden]").Length() == 0 || page.Doc(t).Find("[data-no-webauthn]:not([hidden])").Length() == 0 {
 		t.Errorf("without the script the form must be hidden and the explanation shown")
 	}
-	if page.Doc(t).Find(`script[src*="webauthn"]`).Length() != 1 {
-		t.Errorf("setup page does not load webauthn.js")
+	if page.Doc(t).Find(`script[src*="bundle"]`).Length() != 1 || page.Doc(t).Find("[data-webauthn-messages][data-msg-failed]").Length() != 1 {
+		t.Errorf("setup page does not load the script bundle (with webauthn.js) or lacks its messages")
 	}
 
 	_, fin := registerPasskey(t, p, c, passkeyRP, virtualwebauthn.AuthenticatorOptions{})

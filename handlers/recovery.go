@@ -117,6 +117,7 @@ func (h *Handler) mailLimited(ctx context.Context, tx *store.Store, email string
 
 // recoverySentPage says a mail is on its way if the address is registered.
 func (h *Handler) recoverySentPage(c *fiber.Ctx) error {
+	withoutScript(c)
 	return h.render(c, fiber.StatusOK, components.SentPage(components.SentView{Title: "recovery.sent.title", Body: "recovery.sent.body"}))
 }
 

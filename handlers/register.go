@@ -89,6 +89,7 @@ func (h *Handler) requestRegistration(ctx context.Context, tx *store.Store, emai
 
 // registerSentPage tells the customer to open the verification mail.
 func (h *Handler) registerSentPage(c *fiber.Ctx) error {
+	withoutScript(c)
 	return h.render(c, fiber.StatusOK, components.SentPage(components.SentView{Title: "register.sent.title", Body: "register.sent.body"}))
 }
 

@@ -3,6 +3,8 @@ package handlers
 import (
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/hwk/kundenportal/components"
 )
 
 // isHTMXPartial reports whether htmx asked for a fragment rather than a
@@ -28,6 +30,14 @@ func (h *Handler) render(c *fiber.Ctx, status int, page templ.Component, fragmen
 		return templ.RenderFragments(c.UserContext(), c.Response().BodyWriter(), page, fragments...)
 	}
 	return page.Render(c.UserContext(), c.Response().BodyWriter())
+}
+
+// withoutScript marks the page as needing no script (see
+// components.Page.NoScript), so it loads none.
+func withoutScript(c *fiber.Ctx) {
+	p := components.PageOf(c.UserContext())
+	p.NoScript = true
+	c.SetUserContext(components.WithPage(c.UserContext(), p))
 }
 
 // redirect finishes a successful POST: 303 See Other for plain forms, and

@@ -53,13 +53,10 @@ type Catalog struct {
 	checked time.Time
 }
 
-// Embedded is the catalog compiled into the binary.
+// Embedded is the catalog compiled into the binary. It is parsed on first
+// use, not here, so the portal is ready before the first page needs it.
 func Embedded() (*Catalog, error) {
-	b, err := Parse(FS)
-	if err != nil {
-		return nil, err
-	}
-	return &Catalog{bundle: b, matcher: language.NewMatcher(b.LanguageTags())}, nil
+	return &Catalog{}, nil
 }
 
 // FromDir reads the catalogs from dir and re-reads them when they change.
@@ -77,7 +74,10 @@ func FromDir(dir string) (*Catalog, error) {
 func (c *Catalog) Bundle() (*i18n.Bundle, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.dir == "" || time.Since(c.checked) < 200*time.Millisecond {
+	if c.dir == "" {
+		return c.embeddedLocked()
+	}
+	if time.Since(c.checked) < 200*time.Millisecond {
 		return c.bundle, nil
 	}
 	c.checked = time.Now()
@@ -94,6 +94,12 @@ func (c *Catalog) Bundle() (*i18n.Bundle, error) {
 // (cookie choice first, then Accept-Language values); German when nothing fits.
 func (c *Catalog) Match(prefs ...string) string {
 	c.mu.Lock()
+	if c.dir == "" {
+		if _, err := c.embeddedLocked(); err != nil {
+			c.mu.Unlock()
+			return Source.String()
+		}
+	}
 	m := c.matcher
 	c.mu.Unlock()
 	var tags []language.Tag
@@ -115,6 +121,19 @@ func (c *Catalog) Match(prefs ...string) string {
 func (c *Catalog) Localizer(lang string) *i18n.Localizer {
 	b, _ := c.Bundle()
 	return i18n.NewLocalizer(b, lang, Source.String())
+}
+
+// embeddedLocked parses the compiled-in catalogs the first time.
+func (c *Catalog) embeddedLocked() (*i18n.Bundle, error) {
+	if c.bundle != nil {
+		return c.bundle, nil
+	}
+	b, err := Parse(FS)
+	if err != nil {
+		return nil, err
+	}
+	c.bundle, c.matcher = b, language.NewMatcher(b.LanguageTags())
+	return b, nil
 }
 
 func (c *Catalog) reload() error {

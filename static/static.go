@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"path"
 	"strings"
@@ -20,7 +21,17 @@ type Asset struct {
 	Name string // plain name, "css/portal.css"
 	URL  string // "/static/css/portal.3f2a9c1d.css"
 	Body []byte
+	enc  encoded
 }
+
+// Bundle is the plain name of the one script every page loads: htmx,
+// portal.js and webauthn.js joined at start, so a page costs one script
+// request instead of three.
+const Bundle = "js/bundle.js"
+
+// bundleParts are the files of Bundle, in the order they run: portal.js
+// after htmx, webauthn.js after portal.js (it takes the CSRF token from it).
+var bundleParts = []string{"js/htmx-4.0.1.min.js", "js/portal.js", "js/webauthn.js"}
 
 // Assets indexes the embedded files by plain name and by URL.
 type Assets struct {
@@ -42,18 +53,36 @@ func Load() (*Assets, error) {
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(body)
-		ext := path.Ext(name)
-		asset := &Asset{
-			Name: name,
-			URL:  Prefix + strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:4]) + ext,
-			Body: body,
-		}
-		a.byName[name] = asset
-		a.byURL[asset.URL] = asset
+		a.add(name, body)
 		return nil
 	})
-	return a, err
+	if err != nil {
+		return nil, err
+	}
+	var bundle []byte
+	for _, part := range bundleParts {
+		body, err := files.ReadFile(part)
+		if err != nil {
+			return nil, fmt.Errorf("static: bundle: %w", err)
+		}
+		// A semicolon and a newline keep each file's last statement and
+		// comment to itself.
+		bundle = append(append(bundle, body...), ";\n"...)
+	}
+	a.add(Bundle, bundle)
+	return a, nil
+}
+
+func (a *Assets) add(name string, body []byte) {
+	sum := sha256.Sum256(body)
+	ext := path.Ext(name)
+	asset := &Asset{
+		Name: name,
+		URL:  Prefix + strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:4]) + ext,
+		Body: body,
+	}
+	a.byName[name] = asset
+	a.byURL[asset.URL] = asset
 }
 
 // URL returns the fingerprinted URL of a file by its plain name. An unknown

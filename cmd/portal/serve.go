@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/hwk/kundenportal/handlers"
@@ -43,10 +44,12 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	hasher := password.NewHasher(cfg.Argon2, 0)
+	limitMemory(env, hasher, log)
 	h, err := handlers.New(handlers.Options{
 		BaseURL: cfg.BaseURL, Dev: cfg.Dev, SessionIdle: cfg.SessionIdle, Contact: cfg.Contact,
 		TrustedProxies: cfg.TrustedProxies, Catalog: catalog, Store: s, Logger: log,
-		MailNotify: sender.Notify, Hasher: password.NewHasher(cfg.Argon2, 0), RecoveryTTL: cfg.RecoveryTTL,
+		MailNotify: sender.Notify, Hasher: hasher, RecoveryTTL: cfg.RecoveryTTL,
 		SecretKey: cfg.SecretKey,
 	})
 	if err != nil {
@@ -117,6 +120,25 @@ func newSender(cfg Config, s *store.Store, log *slog.Logger) (*mailer.Sender, er
 		KeepBodies: cfg.Dev, // the dev mailbox shows bodies; elsewhere sent bodies (with links) are erased
 		Logger:     log,
 	}), nil
+}
+
+// baseMemory is what the portal needs besides the password hashes: code,
+// catalogs, caches and requests in flight.
+const baseMemory = 64 << 20
+
+// limitMemory sets a soft memory limit for the Go runtime (unless the
+// operator set GOMEMLIMIT): the hashes that may run at once plus a base.
+// Every argon2id hash allocates its memory afresh; without a limit the
+// garbage collector lets the heap grow to twice the live hashes before it
+// collects, so a login flood would hold several hundred megabytes.
+func limitMemory(env Env, hasher *password.Hasher, log *slog.Logger) {
+	if env.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	hashes := int64(hasher.Concurrency()) * int64(hasher.Params().Memory) * 1024
+	limit := baseMemory + hashes + hashes/4
+	debug.SetMemoryLimit(limit)
+	log.Debug("memory limit", "bytes", limit, "hash_concurrency", hasher.Concurrency())
 }
 
 func newLogger(env Env, dev bool) *slog.Logger {

@@ -9,7 +9,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -53,37 +52,40 @@ func ParseParams(s string) (Params, error) {
 
 func (p Params) String() string { return fmt.Sprintf("m=%d,t=%d,p=%d", p.Memory, p.Time, p.Threads) }
 
-// Hasher hashes with fixed parameters and lets only a bounded number of
-// hashes run at once, so a flood of logins cannot exhaust memory.
+// Hasher hashes with fixed parameters and admits only as many hashes at once
+// as the machine can run (see admission), so a flood of logins can neither
+// exhaust memory nor turn into minutes of waiting.
 type Hasher struct {
 	params Params
-	slots  chan struct{}
-	dummy  string
+	admission
+	dummy string
+	// key derives the key; argon2.IDKey except in tests that watch the work.
+	key func(pw, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte
 }
 
-// NewHasher makes a hasher; concurrency 0 means one slot per CPU.
+// dummyKey is the key of the dummy hash. No password yields it: it is not
+// the result of any hash, so the dummy never verifies, and nothing has to
+// be computed at start. The work of checking it is the same as for a real
+// hash with the hasher's parameters.
+var dummyKey = []byte("kundenportal-dummy-hash-key-0001")
+
+// NewHasher makes a hasher; concurrency 0 admits as many hashes at once as
+// the Go scheduler can run side by side (GOMAXPROCS divided by the lanes
+// of one hash, at least one).
 func NewHasher(p Params, concurrency int) *Hasher {
 	if concurrency <= 0 {
-		concurrency = runtime.NumCPU()
+		concurrency = DefaultConcurrency(p)
 	}
-	h := &Hasher{params: p, slots: make(chan struct{}, concurrency)}
-	h.dummy = h.encode(make([]byte, saltLen), argon2.IDKey([]byte("dummy"), make([]byte, saltLen), p.Time, p.Memory, p.Threads, keyLen), p)
-	return h
+	return &Hasher{
+		params:    p,
+		admission: newAdmission(concurrency),
+		dummy:     encode(make([]byte, saltLen), dummyKey, p),
+		key:       argon2.IDKey,
+	}
 }
 
 // Params returns the hasher's parameters.
 func (h *Hasher) Params() Params { return h.params }
-
-func (h *Hasher) acquire(ctx context.Context) error {
-	select {
-	case h.slots <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (h *Hasher) release() { <-h.slots }
 
 // Hash returns the PHC string of the normalized password with a new salt.
 func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
@@ -91,12 +93,13 @@ func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("password: salt: %w", err)
 	}
-	if err := h.acquire(ctx); err != nil {
+	done, err := h.acquire(ctx)
+	if err != nil {
 		return "", err
 	}
-	defer h.release()
-	key := argon2.IDKey([]byte(policy.Normalize(pw)), salt, h.params.Time, h.params.Memory, h.params.Threads, keyLen)
-	return h.encode(salt, key, h.params), nil
+	defer done()
+	key := h.key([]byte(policy.Normalize(pw)), salt, h.params.Time, h.params.Memory, h.params.Threads, keyLen)
+	return encode(salt, key, h.params), nil
 }
 
 // Verify reports whether pw matches the stored PHC string, in constant time,
@@ -106,22 +109,26 @@ func (h *Hasher) Verify(ctx context.Context, pw, stored string) (ok, rehash bool
 	if err != nil {
 		return false, false, err
 	}
-	if err := h.acquire(ctx); err != nil {
+	done, err := h.acquire(ctx)
+	if err != nil {
 		return false, false, err
 	}
-	defer h.release()
-	got := argon2.IDKey([]byte(policy.Normalize(pw)), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	defer done()
+	got := h.key([]byte(policy.Normalize(pw)), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
 	ok = subtle.ConstantTimeCompare(got, want) == 1
 	return ok, ok && p != h.params, nil
 }
 
 // VerifyDummy does the work of one verification against a fixed hash, so
 // a login for an unknown address takes as long as one for a known address.
-func (h *Hasher) VerifyDummy(ctx context.Context, pw string) {
-	_, _, _ = h.Verify(ctx, pw, h.dummy)
+// Its error is ErrBusy (or the context's) when the hash was not admitted,
+// as Verify's would be.
+func (h *Hasher) VerifyDummy(ctx context.Context, pw string) error {
+	_, _, err := h.Verify(ctx, pw, h.dummy)
+	return err
 }
 
-func (h *Hasher) encode(salt, key []byte, p Params) string {
+func encode(salt, key []byte, p Params) string {
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$%s$%s$%s", argon2.Version, p, b64.EncodeToString(salt), b64.EncodeToString(key))
 }

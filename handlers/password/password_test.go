@@ -2,8 +2,12 @@ package password
 
 import (
 	"context"
+	"fmt"
+	"runtime"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/argon2"
 )
 
 var fast = Params{Memory: 8 * 1024, Time: 1, Threads: 1}
@@ -103,4 +107,51 @@ func BenchmarkHashDefaultParams(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestNewHasherComputesNothing: the dummy hash is a fixed string, so start
+// costs no argon2 run (64 MiB and a good part of a second by default).
+func TestNewHasherComputesNothing(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	h := NewHasher(DefaultParams, 0)
+	runtime.ReadMemStats(&after)
+	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+		t.Errorf("NewHasher allocated %d bytes: it computed a hash", n)
+	}
+	if h == nil {
+		t.Fatal("no hasher")
+	}
+}
+
+// TestDummyTakesTheSameWorkAsARealHash: an unknown address is checked with
+// exactly the argon2id parameters and key length of a real account's hash.
+func TestDummyTakesTheSameWorkAsARealHash(t *testing.T) {
+	for _, p := range []Params{fast, {Memory: 12 * 1024, Time: 2, Threads: 2}} {
+		h := NewHasher(p, 1)
+		var calls []string
+		h.key = func(pw, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+			calls = append(calls, fmt.Sprintf("t=%d m=%d p=%d len=%d salt=%d", time, memory, threads, keyLen, len(salt)))
+			return argon2.IDKey(pw, salt, time, memory, threads, keyLen)
+		}
+		phc, err := h.Hash(context.Background(), "Tischlerei!Berg7")
+		if err != nil {
+			t.Fatal(err)
+		}
+		calls = nil
+		if ok, _, err := h.Verify(context.Background(), "Tischlerei!Berg7", phc); !ok || err != nil {
+			t.Fatalf("Verify = %v, %v", ok, err)
+		}
+		if err := h.VerifyDummy(context.Background(), "Tischlerei!Berg7"); err != nil {
+			t.Fatalf("VerifyDummy: %v", err)
+		}
+		if len(calls) != 2 || calls[0] != calls[1] {
+			t.Errorf("params %v: real and dummy verification did different work: %q", p, calls)
+		}
+		for _, pw := range []string{"", "dummy", "Tischlerei!Berg7"} {
+			if ok, _, _ := h.Verify(context.Background(), pw, h.dummy); ok {
+				t.Errorf("the dummy hash verified %q", pw)
+			}
+		}
+	}
 }

@@ -1,5 +1,6 @@
-// portal.js: small enhancements on top of htmx. Loaded with defer on every
-// page; no inline script anywhere (the Content-Security-Policy forbids it).
+// portal.js: small enhancements on top of htmx. Part of the script bundle
+// every page loads with defer (after htmx); no inline script anywhere (the
+// Content-Security-Policy forbids it).
 (function () {
   "use strict";
 

@@ -1,6 +1,8 @@
-// webauthn.js: passkeys. Loaded with defer only on the pages that offer
-// them (method choice, passkey setup, second step of login, login). Plain
-// script, no framework, no inline script and no eval (the CSP forbids both).
+// webauthn.js: passkeys. Part of the script bundle every page loads (after
+// portal.js); it acts on the pages that offer passkeys (method choice,
+// passkey setup, second step of login, login) and does nothing elsewhere.
+// Plain script, no framework, no inline script and no eval (the CSP forbids
+// both).
 //
 // - Shows [data-needs-webauthn] and hides [data-no-webauthn] where the
 //   browser supports passkeys; without this script (or support) the page
@@ -27,7 +29,7 @@
     return;
   }
 
-  var texts = document.querySelector("script[data-webauthn-messages]");
+  var texts = document.querySelector("[data-webauthn-messages]");
 
   function text(name) {
     return (texts && texts.getAttribute("data-msg-" + name)) || "";

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"math"
+	"runtime/debug"
+	"testing"
+
+	"github.com/hwk/kundenportal/handlers/password"
+)
+
+func TestMemoryLimitFollowsTheAdmittedHashes(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	hasher := password.NewHasher(password.Params{Memory: 64 * 1024, Time: 3, Threads: 4}, 2)
+
+	limitMemory(Env{Getenv: envOf(nil)}, hasher, log)
+	hashes := int64(2 * 64 << 20)
+	if got, want := debug.SetMemoryLimit(-1), int64(baseMemory)+hashes+hashes/4; got != want {
+		t.Errorf("memory limit %d, want %d (base plus 1.25 times two 64 MiB hashes)", got, want)
+	}
+
+	debug.SetMemoryLimit(math.MaxInt64)
+	limitMemory(Env{Getenv: envOf(map[string]string{"GOMEMLIMIT": "1GiB"})}, hasher, log)
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("memory limit %d although GOMEMLIMIT is set: the operator's value must stay", got)
+	}
+}

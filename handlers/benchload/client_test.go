@@ -1,0 +1,100 @@
+//go:build benchload
+
+package benchload
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+// browser is one customer's browser without JavaScript: a cookie jar,
+// redirects not followed, forms sent as a plain form post.
+type browser struct {
+	base   string
+	client *http.Client
+}
+
+func newBrowser(base string, transport http.RoundTripper) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{base: base, client: &http.Client{
+		Jar: jar, Transport: transport, Timeout: 60 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// page is an answer with its parsed document.
+type page struct {
+	status int
+	header http.Header
+	doc    *goquery.Document
+}
+
+func (b *browser) get(path string) (*page, error) {
+	resp, err := b.client.Get(b.abs(path))
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", path, err)
+	}
+	return read(resp, "GET "+path)
+}
+
+// submit fills the form matched by selector on p with values (hidden
+// fields such as the CSRF token and link tokens are kept) and posts it.
+func (b *browser) submit(p *page, selector string, values map[string]string) (*page, error) {
+	form := p.doc.Find(selector).First()
+	if form.Length() == 0 {
+		return nil, fmt.Errorf("no form %s on the page", selector)
+	}
+	data := url.Values{}
+	form.Find("input[name]").Each(func(_ int, in *goquery.Selection) {
+		if in.AttrOr("type", "") == "hidden" {
+			data.Set(in.AttrOr("name", ""), in.AttrOr("value", ""))
+		}
+	})
+	for k, v := range values {
+		data.Set(k, v)
+	}
+	action := form.AttrOr("action", "")
+	resp, err := b.client.PostForm(b.abs(action), data)
+	if err != nil {
+		return nil, fmt.Errorf("POST %s: %w", action, err)
+	}
+	return read(resp, "POST "+action)
+}
+
+func (b *browser) abs(path string) string {
+	if strings.HasPrefix(path, "http") {
+		return path
+	}
+	return b.base + path
+}
+
+func read(resp *http.Response, what string) (*page, error) {
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: read: %w", what, err)
+	}
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(string(body)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: parse: %w", what, err)
+	}
+	return &page{status: resp.StatusCode, header: resp.Header, doc: doc}, nil
+}
+
+// redirected checks that p is a 303 and returns its target.
+func redirected(p *page, err error) (string, error) {
+	if err != nil {
+		return "", err
+	}
+	if p.status != http.StatusSeeOther {
+		return "", fmt.Errorf("status %d, want 303: %s", p.status, strings.Join(strings.Fields(p.doc.Find("main").Text()), " "))
+	}
+	return p.header.Get("Location"), nil
+}

@@ -1,0 +1,117 @@
+//go:build benchload
+
+package benchload
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hwk/kundenportal/handlers/mailer/smtptest"
+	"github.com/hwk/kundenportal/store/storetest"
+)
+
+// phase is how long each measured phase runs; with two databases the whole
+// benchmark stays under three minutes.
+const phase = 6 * time.Second
+
+// TestLoad measures the portal built at PORTAL_BENCH_BINARY on a scratch
+// SQLite file and, when PORTAL_BENCH_POSTGRES names a server, on a scratch
+// PostgreSQL database there, and prints one table per database.
+func TestLoad(t *testing.T) {
+	binary := os.Getenv("PORTAL_BENCH_BINARY")
+	if binary == "" {
+		t.Fatal("PORTAL_BENCH_BINARY is not set: run make bench-load")
+	}
+	t.Run("sqlite", func(t *testing.T) {
+		measure(t, binary, "SQLite", filepath.Join(t.TempDir(), "portal.db"))
+	})
+	if pg := os.Getenv("PORTAL_BENCH_POSTGRES"); pg != "" {
+		t.Setenv("PORTAL_TEST_DATABASE_URL", pg)
+		t.Run("postgres", func(t *testing.T) {
+			measure(t, binary, "PostgreSQL", storetest.PostgresURL(t))
+		})
+	}
+}
+
+// row is one line of the table.
+type row struct{ figure, goal, result string }
+
+func measure(t *testing.T, binary, dbName, dbURL string) {
+	sink := smtptest.Start(t)
+	s := startPortal(t, binary, dbURL, sink.URL())
+	time.Sleep(time.Second)
+	idle, _ := s.memory(t)
+	requests, bytes := weight(t, s)
+	email := register(t, s, sink)
+	ctx := context.Background()
+
+	health := runWrk(ctx, t, s.base+"/healthz", 2, 32, phase)
+	page := runWrk(ctx, t, s.base+"/login", 2, 32, phase)
+	raw := rawHashRate(phase / 2)
+	two := runLogins(t, s, email, 2, phase)
+
+	rssCtx, stopRSS := context.WithCancel(ctx)
+	peakRSS := s.sampleRSS(rssCtx, t)
+	during := make(chan wrkResult, 1)
+	go func() { during <- runWrk(ctx, t, s.base+"/login", 1, 2, phase) }()
+	flood := runLogins(t, s, email, 32, phase)
+	stopRSS()
+	pageDuringFlood := <-during
+	peak := <-peakRSS
+
+	fi, err := os.Stat(binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := []row{
+		{"GET /login requests/s, share of GET /healthz", "≥ 0.5", fmt.Sprintf("%.2f (%.0f of %.0f)", page.rps/health.rps, page.rps, health.rps)},
+		{"GET /login p99 at 32 connections", "≤ 10 ms", ms(page.p99)},
+		{"login page on the wire (br/gzip), requests", "≤ 25,000 B in ≤ 4", fmt.Sprintf("%s B in %d", thousands(bytes), requests)},
+		{"start to /readyz 200", "≤ 100 ms", ms(s.started)},
+		{"idle RSS after start", "≤ 25 MB", mb(idle)},
+		{"logins/s at 2 concurrent, share of raw hash rate", "≥ 0.9", share(two, raw)},
+		{"logins/s at 32 concurrent, share of raw hash rate", "≥ 0.9, p99 reported", share(flood, raw) + fmt.Sprintf(", %d answered 503", flood.busy)},
+		{"logins at 32 concurrent: peak RSS", "≤ 200 MB", mb(peak)},
+		{"GET /login p99 during the 32-concurrent logins", "≤ 50 ms", ms(pageDuringFlood.p99)},
+		{"binary size (make build)", "≤ 30 MB", mb(fi.Size())},
+	}
+	if two.failed+flood.failed > 0 {
+		t.Errorf("%d logins failed (neither 303 nor 503)", two.failed+flood.failed)
+	}
+	printTable(dbName, raw, rows)
+}
+
+func printTable(dbName string, raw float64, rows []row) {
+	host, _ := os.Hostname()
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%s, %d CPUs (GOMAXPROCS %d), %s/%s, host %s, %s; raw argon2id rate %.2f/s, phases of %v\n\n",
+		dbName, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, host, time.Now().UTC().Format(time.RFC3339), raw, phase)
+	fmt.Fprintln(&b, "| figure | goal | result |")
+	fmt.Fprintln(&b, "| --- | --- | --- |")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", r.figure, r.goal, r.result)
+	}
+	fmt.Print(b.String())
+}
+
+func share(r loginResult, raw float64) string {
+	return fmt.Sprintf("%.2f (%.2f/s, p99 %s)", r.perSecond/raw, r.perSecond, ms(r.p99))
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
+
+func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

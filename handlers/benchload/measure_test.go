@@ -1,0 +1,208 @@
+//go:build benchload
+
+package benchload
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/crypto/argon2"
+
+	"github.com/hwk/kundenportal/handlers/password"
+)
+
+// wrkResult is what wrk reports for one URL.
+type wrkResult struct {
+	rps float64
+	p99 time.Duration
+}
+
+var (
+	wrkRPS = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	wrkP99 = regexp.MustCompile(`\s99%\s+([0-9.]+)(us|ms|s)\b`)
+)
+
+// runWrk runs wrk with threads and connections against url for d.
+func runWrk(ctx context.Context, t *testing.T, url string, threads, conns int, d time.Duration) wrkResult {
+	t.Helper()
+	args := []string{"-t" + strconv.Itoa(threads), "-c" + strconv.Itoa(conns), "-d" + strconv.Itoa(int(d.Seconds())) + "s", "--latency", url}
+	out, err := exec.CommandContext(ctx, "wrk", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("wrk %v: %v\n%s", args, err, out)
+	}
+	var r wrkResult
+	if m := wrkRPS.FindSubmatch(out); m != nil {
+		r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
+	}
+	if m := wrkP99.FindSubmatch(out); m != nil {
+		v, _ := strconv.ParseFloat(string(m[1]), 64)
+		unit := map[string]time.Duration{"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second}[string(m[2])]
+		r.p99 = time.Duration(v * float64(unit))
+	}
+	if r.rps == 0 {
+		t.Fatalf("wrk %v: no result in\n%s", args, out)
+	}
+	return r
+}
+
+// loginResult counts the logins of one run.
+type loginResult struct {
+	ok, busy, failed int64
+	perSecond        float64
+	p99              time.Duration
+}
+
+// runLogins lets workers log in as the customer again and again for d:
+// each fetches the login page and posts address and password. A 503 is
+// honoured as a browser user would: wait Retry-After, then try again.
+func runLogins(t *testing.T, s *server, email string, workers int, d time.Duration) loginResult {
+	t.Helper()
+	var r loginResult
+	var mu sync.Mutex
+	var latencies []time.Duration
+	end := time.Now().Add(d)
+	transport := &http.Transport{MaxIdleConnsPerHost: workers}
+	defer transport.CloseIdleConnections()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for time.Now().Before(end) {
+				took, status, retry := login(s, transport, email)
+				switch {
+				case status == http.StatusSeeOther:
+					atomic.AddInt64(&r.ok, 1)
+					mu.Lock()
+					latencies = append(latencies, took)
+					mu.Unlock()
+				case status == http.StatusServiceUnavailable:
+					atomic.AddInt64(&r.busy, 1)
+					time.Sleep(min(retry, time.Until(end)))
+				default:
+					atomic.AddInt64(&r.failed, 1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	r.perSecond = float64(r.ok) / d.Seconds()
+	r.p99 = percentile(latencies, 0.99)
+	return r
+}
+
+// login is one login: the page, then the form. It returns how long the
+// POST took, its status and the Retry-After it asked for.
+func login(s *server, transport http.RoundTripper, email string) (time.Duration, int, time.Duration) {
+	b := newBrowser(s.base, transport)
+	p, err := b.get("/login")
+	if err != nil {
+		return 0, 0, 0
+	}
+	start := time.Now()
+	p, err = b.submit(p, "#login-form", map[string]string{"email": email, "password": customerPassword})
+	if err != nil {
+		return 0, 0, 0
+	}
+	retry, _ := strconv.Atoi(p.header.Get("Retry-After"))
+	return time.Since(start), p.status, time.Duration(retry) * time.Second
+}
+
+func percentile(ds []time.Duration, q float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	return ds[min(len(ds)-1, int(q*float64(len(ds))))]
+}
+
+// rawHashRate is how many argon2id hashes with the portal's parameters
+// this machine does per second with every core busy: the limit logins
+// are measured against. It runs for at least d and at least four hashes
+// per worker (so a slow machine is not judged by one or two), at most 30 s.
+func rawHashRate(d time.Duration) float64 {
+	p := password.DefaultParams
+	workers := max(password.DefaultConcurrency(p), runtime.GOMAXPROCS(0))
+	var n atomic.Int64
+	start := time.Now()
+	enough := func() bool {
+		return time.Since(start) >= 30*time.Second || time.Since(start) >= d && n.Load() >= int64(4*workers)
+	}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for !enough() {
+				argon2.IDKey([]byte(customerPassword), make([]byte, 16), p.Time, p.Memory, p.Threads, 32)
+				n.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	return float64(n.Load()) / time.Since(start).Seconds()
+}
+
+// weight loads the login page as a browser does that asks for brotli or
+// gzip: the document, then its stylesheets, icon and scripts. It returns
+// the requests and the bytes received (headers and bodies as sent).
+func weight(t *testing.T, s *server) (requests int, bytes int64) {
+	t.Helper()
+	var received atomic.Int64
+	transport := &http.Transport{
+		DisableCompression: true,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+			return countingConn{c, &received}, err
+		},
+	}
+	defer transport.CloseIdleConnections()
+	paths := append([]string{"/login"}, assetsOf(t, s, "/login")...)
+	for _, path := range paths {
+		req, _ := http.NewRequest(http.MethodGet, s.base+path, nil)
+		req.Header.Set("Accept-Encoding", "br, gzip")
+		resp, err := transport.RoundTrip(req)
+		if err != nil {
+			t.Fatalf("page weight: GET %s: %v", path, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("page weight: GET %s: status %d", path, resp.StatusCode)
+		}
+	}
+	return len(paths), received.Load()
+}
+
+// assetsOf lists what a browser loads for the page at path.
+func assetsOf(t *testing.T, s *server, path string) []string {
+	t.Helper()
+	p, err := newBrowser(s.base, http.DefaultTransport).get(path)
+	if err != nil {
+		t.Fatalf("page weight: %v", err)
+	}
+	var urls []string
+	p.doc.Find(`link[rel=stylesheet], link[rel=icon], script[src]`).Each(func(_ int, el *goquery.Selection) {
+		urls = append(urls, el.AttrOr("href", el.AttrOr("src", "")))
+	})
+	return urls
+}
+
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}

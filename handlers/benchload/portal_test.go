@@ -1,0 +1,151 @@
+//go:build benchload
+
+package benchload
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// server is one running `portal serve`.
+type server struct {
+	cmd     *exec.Cmd
+	base    string        // http://localhost:PORT
+	log     string        // file with the portal's log
+	started time.Duration // from exec to the first /readyz 200
+}
+
+// startPortal migrates the database and starts the binary on a free
+// loopback port; it is stopped when the test ends.
+func startPortal(t *testing.T, binary, dbURL, smtpURL string) *server {
+	t.Helper()
+	port := freePort(t)
+	key := make([]byte, 32)
+	rand.Read(key)
+	env := append(os.Environ(),
+		"PORTAL_ADDR=127.0.0.1:"+port,
+		"PORTAL_BASE_URL=http://localhost:"+port,
+		"PORTAL_DATABASE_URL="+dbURL,
+		"PORTAL_SMTP_URL="+smtpURL,
+		"PORTAL_SECRET_KEY="+base64.StdEncoding.EncodeToString(key),
+	)
+	migrate := exec.Command(binary, "migrate")
+	migrate.Env = env
+	if out, err := migrate.CombinedOutput(); err != nil {
+		t.Fatalf("portal migrate: %v\n%s", err, out)
+	}
+	s := &server{cmd: exec.Command(binary, "serve"), base: "http://localhost:" + port}
+	s.cmd.Env = env
+	logFile, err := os.Create(filepath.Join(t.TempDir(), "portal.log"))
+	if err != nil {
+		t.Fatalf("portal log: %v", err)
+	}
+	s.cmd.Stderr, s.log = logFile, logFile.Name()
+	begin := time.Now()
+	if err := s.cmd.Start(); err != nil {
+		t.Fatalf("start portal: %v", err)
+	}
+	t.Cleanup(func() {
+		s.cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { s.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			s.cmd.Process.Kill()
+		}
+	})
+	s.started = waitReady(t, s, begin)
+	return s
+}
+
+// waitReady polls /readyz every millisecond until it answers 200.
+func waitReady(t *testing.T, s *server, begin time.Time) time.Duration {
+	t.Helper()
+	client := &http.Client{Timeout: time.Second}
+	for time.Since(begin) < 20*time.Second {
+		resp, err := client.Get("http://" + s.addr() + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return time.Since(begin)
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+	logged, _ := os.ReadFile(s.log)
+	t.Fatalf("portal not ready after 20 s; its log:\n%s", logged)
+	return 0
+}
+
+// addr is the loopback address the portal listens on.
+func (s *server) addr() string { return "127.0.0.1:" + strings.TrimPrefix(s.base, "http://localhost:") }
+
+// memory reads the portal's resident set size and its peak so far (bytes).
+func (s *server) memory(t *testing.T) (rss, peak int64) {
+	t.Helper()
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		t.Fatalf("read memory: %v", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseInt(fields[1], 10, 64)
+		switch fields[0] {
+		case "VmRSS:":
+			rss = kb * 1024
+		case "VmHWM:":
+			peak = kb * 1024
+		}
+	}
+	return rss, peak
+}
+
+// sampleRSS records the highest resident set size every 10 ms until ctx ends.
+func (s *server) sampleRSS(ctx context.Context, t *testing.T) <-chan int64 {
+	out := make(chan int64, 1)
+	go func() {
+		var top int64
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				out <- top
+				return
+			case <-tick.C:
+				if rss, _ := s.memory(t); rss > top {
+					top = rss
+				}
+			}
+		}
+	}()
+	return out
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("reserve a port: %v", err)
+	}
+	defer ln.Close()
+	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+}

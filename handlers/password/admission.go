@@ -1,0 +1,96 @@
+package password
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync/atomic"
+	"time"
+)
+
+// ErrBusy is returned when a hash is not admitted: the queue already holds
+// more than MaxQueue of work, or the hash waited longer than it may.
+var ErrBusy = errors.New("password: too many hashes waiting")
+
+// MaxQueue is the most work the queue of waiting hashes may hold. A hash
+// that would wait longer is refused at once, so the customer gets an
+// answer ("try again in a few seconds") instead of a long spinner.
+const MaxQueue = 3 * time.Second
+
+// DefaultConcurrency is how many hashes of p can run at once without
+// their lanes queueing for the CPU: GOMAXPROCS divided by the lanes, at
+// least one. More would only share the same cores and hold more memory.
+func DefaultConcurrency(p Params) int {
+	n := runtime.GOMAXPROCS(0) / max(int(p.Threads), 1)
+	return max(n, 1)
+}
+
+// admission lets a bounded number of hashes run at once and queues the
+// rest, refusing a hash when the queue holds more than MaxQueue of work.
+type admission struct {
+	slots   chan struct{}
+	waiting atomic.Int64
+	cost    atomic.Int64  // smoothed duration of one hash in nanoseconds; 0 until the first
+	maxWait time.Duration // longest a queued hash waits for a slot
+}
+
+func newAdmission(concurrency int) admission {
+	return admission{slots: make(chan struct{}, concurrency), maxWait: 2 * MaxQueue}
+}
+
+// Concurrency is how many hashes run at once.
+func (a *admission) Concurrency() int { return cap(a.slots) }
+
+// acquire waits for a slot and returns the function that frees it.
+func (a *admission) acquire(ctx context.Context) (func(), error) {
+	select {
+	case a.slots <- struct{}{}:
+		return a.started(), nil
+	default:
+	}
+	position := a.waiting.Add(1)
+	defer a.waiting.Add(-1)
+	if a.queued(position) > MaxQueue {
+		return nil, ErrBusy
+	}
+	timer := time.NewTimer(a.maxWait)
+	defer timer.Stop()
+	select {
+	case a.slots <- struct{}{}:
+		return a.started(), nil
+	case <-timer.C:
+		return nil, ErrBusy
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (a *admission) started() func() {
+	start := time.Now()
+	return func() {
+		a.observe(time.Since(start))
+		<-a.slots
+	}
+}
+
+// observe folds one hash's duration into the smoothed cost.
+func (a *admission) observe(d time.Duration) {
+	old := a.cost.Load()
+	if old == 0 {
+		a.cost.Store(int64(d))
+		return
+	}
+	a.cost.Store((7*old + int64(d)) / 8)
+}
+
+// queued is the work ahead of the hash at position in the queue, once the
+// running hashes are counted in: how long it will wait.
+func (a *admission) queued(position int64) time.Duration {
+	return time.Duration(position * a.cost.Load() / int64(cap(a.slots)))
+}
+
+// RetryAfter is how long a refused hash should wait before it is tried
+// again: the work now queued, at least one second.
+func (a *admission) RetryAfter() time.Duration {
+	return max(a.queued(a.waiting.Load()+1), time.Second)
+}

@@ -1,0 +1,84 @@
+package password
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"testing"
+	"time"
+)
+
+func TestDefaultConcurrencyFollowsGOMAXPROCSAndLanes(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	cases := []struct {
+		procs, lanes, want int
+	}{
+		{2, 4, 1}, {8, 4, 2}, {8, 1, 8}, {1, 1, 1}, {3, 2, 1},
+	}
+	for _, c := range cases {
+		runtime.GOMAXPROCS(c.procs)
+		if got := DefaultConcurrency(Params{Memory: 19 * 1024, Time: 2, Threads: uint8(c.lanes)}); got != c.want {
+			t.Errorf("GOMAXPROCS %d, %d lanes: concurrency %d, want %d", c.procs, c.lanes, got, c.want)
+		}
+	}
+	if h := NewHasher(fast, 0); h.Concurrency() != DefaultConcurrency(fast) {
+		t.Errorf("NewHasher(p, 0) admits %d at once, want DefaultConcurrency %d", h.Concurrency(), DefaultConcurrency(fast))
+	}
+}
+
+func TestFullQueueRefusesAtOnce(t *testing.T) {
+	h := NewHasher(fast, 1)
+	h.slots <- struct{}{} // one hash runs
+	h.cost.Store(int64(time.Second))
+	h.waiting.Store(int64(MaxQueue/time.Second) - 1) // the next one still fits
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := h.Hash(ctx, "Tischlerei!Berg7"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a hash that fits the queue: err %v, want it to wait until its context ends", err)
+	}
+	h.waiting.Store(int64(MaxQueue / time.Second)) // a full queue
+	start := time.Now()
+	if _, err := h.Hash(context.Background(), "Tischlerei!Berg7"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("Hash with a full queue: err %v, want ErrBusy", err)
+	}
+	if err := h.VerifyDummy(context.Background(), "x"); !errors.Is(err, ErrBusy) {
+		t.Errorf("VerifyDummy with a full queue: err %v, want ErrBusy like Verify", err)
+	}
+	if d := time.Since(start); d > 20*time.Millisecond {
+		t.Errorf("refusing took %v: a full queue must answer at once", d)
+	}
+	if ra := h.RetryAfter(); ra < MaxQueue {
+		t.Errorf("RetryAfter %v, want at least the queued work %v", ra, MaxQueue)
+	}
+}
+
+func TestQueuedHashWaitsBoundedTime(t *testing.T) {
+	h := NewHasher(fast, 1)
+	h.maxWait = 30 * time.Millisecond
+	h.slots <- struct{}{} // a hash that never ends
+	start := time.Now()
+	if _, _, err := h.Verify(context.Background(), "x", h.dummy); !errors.Is(err, ErrBusy) {
+		t.Fatalf("Verify behind a stuck hash: err %v, want ErrBusy", err)
+	}
+	if d := time.Since(start); d < h.maxWait || d > 10*h.maxWait {
+		t.Errorf("waited %v, want about %v", d, h.maxWait)
+	}
+	if n := h.waiting.Load(); n != 0 {
+		t.Errorf("%d hashes still counted as waiting", n)
+	}
+}
+
+func TestQueuedHashRunsWhenASlotFrees(t *testing.T) {
+	h := NewHasher(fast, 1)
+	done, err := h.acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { time.Sleep(20 * time.Millisecond); done() }()
+	if _, err := h.Hash(context.Background(), "Tischlerei!Berg7"); err != nil {
+		t.Fatalf("Hash after the slot freed: %v", err)
+	}
+	if h.cost.Load() == 0 {
+		t.Error("finished hashes did not update the cost estimate")
+	}
+}
