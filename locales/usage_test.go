@@ -186,11 +186,12 @@ func translatedID(call *ast.CallExpr) (string, bool) {
 
 // namesNonMessage reports whether a const or var declares audit event names
 // or regulation scopes: by convention their names start with "event" or
-// "scope", and their dotted values ("login.ok", "login.ip") are not message
+// "scope" (exported: "Event", "Scope"), and their dotted values ("login.ok", "login.ip") are not message
 // ids.
 func namesNonMessage(spec *ast.ValueSpec) bool {
 	for _, name := range spec.Names {
-		if !strings.HasPrefix(name.Name, "event") && !strings.HasPrefix(name.Name, "scope") {
+		n := strings.ToLower(name.Name)
+		if !strings.HasPrefix(n, "event") && !strings.HasPrefix(n, "scope") {
 			return false
 		}
 	}

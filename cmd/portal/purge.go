@@ -10,6 +10,12 @@ import (
 	"github.com/hwk/kundenportal/store"
 )
 
+// Audit events of the retention exemption.
+const (
+	eventAccountExempted = "account.exempted"
+	eventExemptionEnded  = "account.exemption_ended"
+)
+
 func runAccountsPurge(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "accounts purge", "accounts purge --last-login-before DATE [--dry-run] [--batch N]\n\n"+
 		"Deletes the accounts whose last login (or creation, if they never logged in) is\n"+
@@ -140,9 +146,9 @@ func setExempt(ctx context.Context, env Env, s *store.Store, email string, exemp
 	} else if err != nil {
 		return fmt.Errorf("accounts exempt: %w", err)
 	}
-	event, verb := "account.exempted", "exempt from the purge"
+	event, verb := eventAccountExempted, "exempt from the purge"
 	if !exempt {
-		event, verb = "account.exemption_ended", "no longer exempt from the purge"
+		event, verb = eventExemptionEnded, "no longer exempt from the purge"
 	}
 	err = s.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
 		if err := tx.SetRetentionExempt(ctx, u.ID, exempt); err != nil {
