@@ -56,6 +56,9 @@ func (h *Handler) endOtherSessionsSubmit(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
+		if _, err := tx.RevokeOIDCTokensOfOtherSessions(ctx, user.ID, sess.ID); err != nil { // OIDC tokens of those sessions
+			return err
+		}
 		return tx.Audit(ctx, store.AuditEvent{Event: eventSessionsEnded, UserID: &user.ID, IP: c.IP(), Detail: fmt.Sprintf("count=%d", n)})
 	})
 	if err != nil {

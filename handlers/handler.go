@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/hwk/kundenportal/handlers/codes"
 	"github.com/hwk/kundenportal/handlers/password"
+	"github.com/hwk/kundenportal/handlers/provider"
 	"github.com/hwk/kundenportal/handlers/totp"
 	"github.com/hwk/kundenportal/locales"
 	"github.com/hwk/kundenportal/static"
@@ -45,6 +47,7 @@ type Handler struct {
 	sealer   *totp.Sealer
 	codes    *codes.Hasher
 	webauthn *webauthn.WebAuthn
+	oidc     *provider.Provider // the OpenID Connect provider
 	opt      Options
 	store    *store.Store
 	assets   *static.Assets
@@ -94,8 +97,15 @@ func New(opt Options) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	oidcProvider, err := provider.New(provider.Options{
+		Issuer: opt.BaseURL, SecretKey: opt.SecretKey, Insecure: strings.HasPrefix(opt.BaseURL, "http://"),
+		LogoutRedirect: PathLogin + "?notice=" + noticeLoggedOut, Store: opt.Store, Logger: opt.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
 	return &Handler{
-		loc: loc, sealer: sealer, codes: codes.NewHasher(opt.SecretKey), webauthn: wa,
+		loc: loc, sealer: sealer, codes: codes.NewHasher(opt.SecretKey), webauthn: wa, oidc: oidcProvider,
 		opt: opt, store: opt.Store, assets: assets, log: opt.Logger,
 	}, nil
 }

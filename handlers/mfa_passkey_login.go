@@ -193,6 +193,9 @@ func (h *Handler) passkeyLoginSucceeded(c *fiber.Ctx, user *store.User) error {
 		if err := tx.UpdateSession(ctx, sess); err != nil {
 			return err
 		}
+		if err := tx.RecordSessionAuth(ctx, sess.ID, "passkey"); err != nil { // for the OIDC amr claim
+			return err
+		}
 		if err := tx.ClearFailures(ctx, scopeLoginAccount, user.Email); err != nil {
 			return err
 		}

@@ -86,17 +86,18 @@ func (s *Store) SaveOIDCCode(ctx context.Context, id uuid.UUID, code string, ttl
 
 // OIDCAuthRequestByCode finds the request of an unused, unexpired code. A
 // code presented again is ErrCodeReused, and every token issued from it
-// is revoked at once (RFC 6749 section 4.1.2).
+// is revoked at once (RFC 6749 section 4.1.2); the request is returned
+// with it, for the audit log.
 func (s *Store) OIDCAuthRequestByCode(ctx context.Context, code string) (*OIDCAuthRequest, error) {
 	r := new(OIDCAuthRequest)
 	if err := s.IDB().NewSelect().Model(r).Where("code_hash = ?", HashToken(code)).Scan(ctx); err != nil {
 		return nil, mapErr(err)
 	}
 	if r.CodeUsedAt != nil {
-		if _, err := s.IDB().NewDelete().Model((*OIDCToken)(nil)).Where("auth_request_id = ?", r.ID).Exec(ctx); err != nil {
-			return nil, mapErr(err)
+		if _, err := s.RevokeOIDCTokensOfRequest(ctx, r.ID); err != nil {
+			return nil, err
 		}
-		return nil, ErrCodeReused
+		return r, ErrCodeReused
 	}
 	if r.CodeExpiresAt == nil || !r.CodeExpiresAt.After(s.Now()) {
 		return nil, ErrNotFound
@@ -185,6 +186,13 @@ func (s *Store) DeleteOIDCToken(ctx context.Context, id uuid.UUID) error {
 	return oneRow(res, err)
 }
 
+// RevokeOIDCTokensOfRequest revokes every token issued from one
+// authorization request's code (also those made later by refreshing).
+func (s *Store) RevokeOIDCTokensOfRequest(ctx context.Context, id uuid.UUID) (int, error) {
+	res, err := s.IDB().NewDelete().Model((*OIDCToken)(nil)).Where("auth_request_id = ?", id).Exec(ctx)
+	return countRows(res, err)
+}
+
 // RevokeOIDCTokensOfSessions revokes every token issued in the given
 // portal sessions (logout, "end other sessions").
 func (s *Store) RevokeOIDCTokensOfSessions(ctx context.Context, sessionIDs ...uuid.UUID) (int, error) {
@@ -192,6 +200,14 @@ func (s *Store) RevokeOIDCTokensOfSessions(ctx context.Context, sessionIDs ...uu
 		return 0, nil
 	}
 	res, err := s.IDB().NewDelete().Model((*OIDCToken)(nil)).Where("session_id IN (?)", bun.In(sessionIDs)).Exec(ctx)
+	return countRows(res, err)
+}
+
+// RevokeOIDCTokensOfOtherSessions revokes the user's tokens issued in any
+// portal session but keepID ("end other sessions").
+func (s *Store) RevokeOIDCTokensOfOtherSessions(ctx context.Context, userID, keepID uuid.UUID) (int, error) {
+	res, err := s.IDB().NewDelete().Model((*OIDCToken)(nil)).
+		Where("user_id = ?", userID).Where("session_id IS NULL OR session_id <> ?", keepID).Exec(ctx)
 	return countRows(res, err)
 }
 
