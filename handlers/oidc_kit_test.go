@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -40,7 +41,9 @@ func serve(t testing.TB, opts ...option) (*portal, string) {
 	return p, origin
 }
 
-func portOf(ln net.Listener) string { return ln.Addr().(*net.TCPAddr).AddrPort().String()[len("127.0.0.1:"):] }
+func portOf(ln net.Listener) string {
+	return ln.Addr().(*net.TCPAddr).AddrPort().String()[len("127.0.0.1:"):]
+}
 
 // addClient registers a service and returns its secret ("" when public).
 func addClient(t testing.TB, p *portal, c store.OIDCClient) string {
@@ -189,4 +192,21 @@ func callback(t testing.TB, pg page) url.Values {
 		t.Fatal(err)
 	}
 	return u.Query()
+}
+
+// kid is the key id in a JWT's header.
+func kid(t testing.TB, jwt string) string {
+	t.Helper()
+	head, _, _ := strings.Cut(jwt, ".")
+	b, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h struct {
+		Kid string `json:"kid"`
+	}
+	if err := json.Unmarshal(b, &h); err != nil {
+		t.Fatal(err)
+	}
+	return h.Kid
 }
