@@ -32,6 +32,8 @@ func commands() []command {
 		{"migrate", "apply database migrations", runMigrate},
 		{"invite", "create or find an account and send the invitation e-mail", runInvite},
 		{"accounts", "accounts import: create legacy accounts from a CSV file", runAccounts},
+		{"clients", "clients add|list|remove|secret: services that log in through the portal (OpenID Connect)", runClients},
+		{"keys", "keys rotate: add a new OpenID Connect signing key", runKeys},
 	}
 }
 
