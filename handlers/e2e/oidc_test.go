@@ -111,6 +111,9 @@ func TestFlowServiceConsent(t *testing.T) {
 			wantPath(t, b, handlers.PathServices)
 			wantText(t, b, "main .notice", tr("oidc.services.revoked"))
 			wantText(t, b, "main p:nth-of-type(2)", tr("oidc.services.none"))
+
+			b.Visit("/oidc/authorize?response_type=code&scope=openid&client_id=partner&redirect_uri=https%3A%2F%2Fevil.example%2F")
+			wantText(t, b, "h1", tr("oidc.error.redirect.title")) // the portal's page, checked by axe; no redirect
 		})
 	}
 }
