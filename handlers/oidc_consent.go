@@ -55,7 +55,7 @@ func (h *Handler) oidcHasConsent(ctx context.Context, req *provider.Request, use
 
 // oidcConsentPage asks the customer whether the service may see their data.
 func (h *Handler) oidcConsentPage(c *fiber.Ctx) error {
-	req, err := h.oidcRequest(c)
+	req, err := h.oidcRequest(c, c.Query("id"))
 	if req == nil {
 		return err
 	}
@@ -72,8 +72,7 @@ func (h *Handler) oidcConsentPage(c *fiber.Ctx) error {
 // page (a redirect to the service right after this POST would be blocked
 // by the CSP's form-action).
 func (h *Handler) oidcConsentSubmit(c *fiber.Ctx) error {
-	c.Request().URI().QueryArgs().Set("id", c.FormValue("id"))
-	req, err := h.oidcRequest(c)
+	req, err := h.oidcRequest(c, c.FormValue("id"))
 	if req == nil {
 		return err
 	}

@@ -26,10 +26,10 @@ const (
 	eventOIDCReauth        = "openid.reauth"
 )
 
-// oidcRequest loads the authorization request named by ?id=, or shows
-// the error page for an unknown, expired or used one.
-func (h *Handler) oidcRequest(c *fiber.Ctx) (*provider.Request, error) {
-	req, err := h.oidc.Request(c.UserContext(), c.Query("id"))
+// oidcRequest loads the authorization request id, or shows the error
+// page for an unknown, expired or used one (then the request is nil).
+func (h *Handler) oidcRequest(c *fiber.Ctx, id string) (*provider.Request, error) {
+	req, err := h.oidc.Request(c.UserContext(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, h.oidcError(c, "request")
 	}
@@ -44,7 +44,7 @@ func (h *Handler) oidcRequest(c *fiber.Ctx) (*provider.Request, error) {
 // consent, for services that need it); anyone else logs in through the
 // portal's usual pages and comes back through the continue page.
 func (h *Handler) oidcLoginPage(c *fiber.Ctx) error {
-	req, err := h.oidcRequest(c)
+	req, err := h.oidcRequest(c, c.Query("id"))
 	if req == nil {
 		return err
 	}
@@ -113,8 +113,7 @@ func (h *Handler) oidcComplete(c *fiber.Ctx, req *provider.Request, sess *store.
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("oidc: session method: %w", err)
 	}
-	b := provider.Browser{SessionID: sess.ID, UserID: *sess.UserID, AuthenticatedAt: *sess.AuthenticatedAt}
-	if err := h.oidc.Complete(ctx, req.ID, *sess.UserID, sess.ID, b, method); errors.Is(err, store.ErrNotFound) {
+	if err := h.oidc.Complete(ctx, req.ID, *sess.UserID, sess.ID, *sess.AuthenticatedAt, method); errors.Is(err, store.ErrNotFound) {
 		return h.oidcError(c, "request")
 	} else if err != nil {
 		return fmt.Errorf("oidc: complete request: %w", err)
@@ -135,7 +134,7 @@ func (h *Handler) oidcDeny(c *fiber.Ctx, req *provider.Request, reason *oidc.Err
 // a redirect straight to the service's origin would be blocked. The page
 // goes on by itself (Refresh header, no script) and has a link as well.
 func (h *Handler) oidcContinuePage(c *fiber.Ctx) error {
-	req, err := h.oidcRequest(c)
+	req, err := h.oidcRequest(c, c.Query("id"))
 	if req == nil {
 		return err
 	}

@@ -132,9 +132,9 @@ func (p *Provider) Request(ctx context.Context, id string) (*Request, error) {
 
 // Complete binds the request to the customer's session; the browser then
 // goes to CallbackURL, which sends the code to the service.
-func (p *Provider) Complete(ctx context.Context, id, userID, sessionID uuid.UUID, b Browser, method string) error {
-	amr := AMR(method)
-	return p.storage.store.CompleteOIDCAuthRequest(ctx, id, userID, sessionID, b.AuthenticatedAt, joinFields(amr))
+// method is the one recorded for the session (store.SessionAuthMethod).
+func (p *Provider) Complete(ctx context.Context, id, userID, sessionID uuid.UUID, authTime time.Time, method string) error {
+	return p.storage.store.CompleteOIDCAuthRequest(ctx, id, userID, sessionID, authTime, joinFields(AMR(method)))
 }
 
 // CallbackURL is the provider's step that answers the service.

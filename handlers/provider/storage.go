@@ -87,7 +87,7 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 	if req.CodeChallenge != "" && req.CodeChallengeMethod != oidc.CodeChallengeMethodS256 {
 		return nil, oidc.ErrInvalidRequest().WithDescription("code_challenge_method must be S256")
 	}
-	if slices.Contains(req.Prompt, oidc.PromptNone) && !fresh(browserFrom(ctx), req.MaxAge, time.Now()) {
+	if slices.Contains(req.Prompt, oidc.PromptNone) && !fresh(browserFrom(ctx), req.MaxAge, s.store.Now()) {
 		return nil, oidc.ErrLoginRequired()
 	}
 	r := &store.OIDCAuthRequest{
