@@ -11,6 +11,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hwk/kundenportal/handlers/provider"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -193,7 +194,7 @@ func (h *Handler) passkeyLoginSucceeded(c *fiber.Ctx, user *store.User) error {
 		if err := tx.UpdateSession(ctx, sess); err != nil {
 			return err
 		}
-		if err := tx.RecordSessionAuth(ctx, sess.ID, "passkey"); err != nil { // for the OIDC amr claim
+		if err := tx.RecordSessionAuth(ctx, sess.ID, provider.MethodPasskey); err != nil { // for the OIDC amr claim
 			return err
 		}
 		if err := tx.ClearFailures(ctx, scopeLoginAccount, user.Email); err != nil {

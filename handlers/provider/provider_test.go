@@ -45,6 +45,8 @@ func TestAMRPerMethod(t *testing.T) {
 		{"recovery", []string{"pwd", "otp", "mfa"}, ACRSecondFactor},
 		{"webauthn", []string{"pwd", "hwk", "mfa"}, ACRSecondFactor},
 		{"passkey", []string{"hwk", "mfa"}, ACRSecondFactor},
+		{"webauthn-synced", []string{"pwd", "swk", "mfa"}, ACRSecondFactor},
+		{"passkey-synced", []string{"swk", "mfa"}, ACRSecondFactor},
 	} {
 		if got := AMR(tt.method); !slices.Equal(got, tt.want) || acrOf(got) != tt.acr {
 			t.Errorf("AMR(%q) = %v (acr %s), want %v (acr %s)", tt.method, got, acrOf(got), tt.want, tt.acr)

@@ -29,16 +29,28 @@ const (
 // ScopeBusinesses asks for the claim "businesses" with the linked businesses.
 const ScopeBusinesses = "businesses"
 
+// MethodPasskey is the recorded method of "Mit Passkey anmelden" (a
+// passkey alone); SyncedSuffix marks a synced (backup-eligible) passkey.
+const (
+	MethodPasskey = "passkey"
+	SyncedSuffix  = "-synced"
+)
+
 // AMR is the RFC 8176 list for the method that completed a login: the
-// second factor after the password, or a passkey alone.
+// second factor after the password, or a passkey alone. A passkey is
+// "hwk" (bound to a device) or, synced, "swk".
 func AMR(method string) []string {
 	switch method {
 	case store.MethodTOTP, store.MethodEmail, "recovery":
 		return []string{"pwd", "otp", "mfa"}
 	case store.MethodWebAuthn:
 		return []string{"pwd", "hwk", "mfa"}
-	case "passkey":
+	case store.MethodWebAuthn + SyncedSuffix:
+		return []string{"pwd", "swk", "mfa"}
+	case MethodPasskey:
 		return []string{"hwk", "mfa"}
+	case MethodPasskey + SyncedSuffix:
+		return []string{"swk", "mfa"}
 	}
 	// Sessions become authenticated only after a second factor.
 	return []string{"pwd", "mfa"}
