@@ -134,6 +134,9 @@ func (h *Handler) endOtherSessionsSubmit(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
+		if _, err := tx.RevokeOIDCTokensOfOtherSessions(ctx, user.ID, sess.ID); err != nil { // OIDC tokens of those sessions
+			return err
+		}
 		return tx.Audit(ctx, h.auditEvent(c, eventSessionsEnded, user, fmt.Sprintf("count=%d", n)))
 	})
 	if err != nil {
@@ -182,6 +185,9 @@ func (h *Handler) endSessionSubmit(c *fiber.Ctx) error {
 	}
 	user := currentUser(c)
 	err = h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
+		if _, err := tx.RevokeOIDCTokensOfSessions(ctx, s.ID); err != nil { // OIDC tokens of that session
+			return err
+		}
 		if err := tx.DeleteSession(ctx, s.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}

@@ -37,6 +37,7 @@ func (h *Handler) Cleanup(ctx context.Context) {
 		{"sessions", func() (int, error) { return h.store.DeleteExpiredSessions(ctx, now.Add(-h.opt.SessionIdle)) }},
 		{"tokens", func() (int, error) { return h.store.DeleteExpiredTokens(ctx, now.Add(-24*time.Hour)) }},
 		{"flows", func() (int, error) { return h.store.DeleteExpiredFlows(ctx, now.Add(-time.Hour)) }},
+		{"oidc", func() (int, error) { return h.store.DeleteExpiredOIDC(ctx) }},
 		{"failures", func() (int, error) { return h.store.DeleteOldFailures(ctx, now.Add(-24*time.Hour)) }},
 	}
 	for _, s := range steps {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,6 +19,7 @@ import (
 	"github.com/hwk/kundenportal/handlers/csrftoken"
 	"github.com/hwk/kundenportal/handlers/keys"
 	"github.com/hwk/kundenportal/handlers/password"
+	"github.com/hwk/kundenportal/handlers/provider"
 	"github.com/hwk/kundenportal/handlers/totp"
 	"github.com/hwk/kundenportal/locales"
 	"github.com/hwk/kundenportal/static"
@@ -50,6 +52,7 @@ type Handler struct {
 	csrfSigner *csrftoken.Signer
 	baseOrigin string // PORTAL_BASE_URL's scheme://host[:port], for the Origin check
 	proxies    proxySet
+	oidc       *provider.Provider // the OpenID Connect provider
 	deviceKey  []byte // signs device cookies
 	opt        Options
 	store      *store.Store
@@ -110,11 +113,18 @@ func New(opt Options) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	oidcProvider, err := provider.New(provider.Options{
+		Issuer: opt.BaseURL, SecretKey: opt.SecretKey, Insecure: strings.HasPrefix(opt.BaseURL, "http://"),
+		LogoutRedirect: PathLogin + "?notice=" + noticeLoggedOut, Store: opt.Store, Logger: opt.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
 	return &Handler{
 		deviceKey: deviceKey,
 		loc:       loc, sealer: sealer, codes: codeHasher, webauthn: wa,
 		csrfSigner: csrftoken.New(csrfKey), baseOrigin: originOf(opt.BaseURL),
-		proxies: parseProxies(opt.TrustedProxies),
+		proxies: parseProxies(opt.TrustedProxies), oidc: oidcProvider,
 		opt:     opt, store: opt.Store, assets: assets, log: opt.Logger,
 	}, nil
 }

@@ -243,6 +243,9 @@ func (h *Handler) logoutSubmit(c *fiber.Ctx) error {
 			if err := tx.DeleteSession(ctx, sess.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
+			if _, err := tx.RevokeOIDCTokensOfSessions(ctx, sess.ID); err != nil { // OIDC: tokens die with the session
+				return err
+			}
 			return tx.Audit(ctx, store.AuditEvent{Event: eventLogout, UserID: sess.UserID, IP: c.IP()})
 		})
 		if err != nil {

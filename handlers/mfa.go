@@ -175,6 +175,9 @@ func (h *Handler) completeSecondFactor(c *fiber.Ctx, tx *store.Store, sess *stor
 	if err := touchKind(ctx, tx, userID, method); err != nil {
 		return "", err
 	}
+	if err := tx.RecordSessionAuth(ctx, sess.ID, method); err != nil { // for the OIDC amr claim
+		return "", err
+	}
 	return raw, tx.Audit(ctx, store.AuditEvent{Event: eventMFAPassed, UserID: &userID, Email: email, IP: c.IP(), Detail: "method=" + method})
 }
 

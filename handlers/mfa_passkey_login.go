@@ -11,6 +11,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hwk/kundenportal/handlers/provider"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -188,6 +189,9 @@ func (h *Handler) passkeyLoginSucceeded(c *fiber.Ctx, user *store.User) error {
 		now := tx.Now()
 		sess.MFAAt = &now
 		if err := tx.UpdateSession(ctx, sess); err != nil {
+			return err
+		}
+		if err := tx.RecordSessionAuth(ctx, sess.ID, provider.MethodPasskey); err != nil { // for the OIDC amr claim
 			return err
 		}
 		if err := tx.ClearThrottle(ctx, scopeLoginAccount, user.Email); err != nil {

@@ -183,6 +183,9 @@ func (h *Handler) setUserPassword(ctx context.Context, tx *store.Store, userID u
 	if err := tx.MarkEmailVerified(ctx, userID); err != nil {
 		return err
 	}
+	if _, err := tx.RevokeOIDCTokensOfUser(ctx, userID, ""); err != nil { // OIDC tokens end with the sessions
+		return err
+	}
 	_, err = tx.DeleteUserSessionsExcept(ctx, userID, uuid.Nil)
 	return err
 }

@@ -69,15 +69,15 @@ func TestUnsafeRequestsMustComeFromThePortalsOrigin(t *testing.T) {
 func TestCSRFTokensNeedNoStorageAndWorkOnEveryInstance(t *testing.T) {
 	t.Parallel()
 	p := newPortal(t)
-	second := secondInstance(t, p) // another instance, same database and key
+	second := sharedInstance(t, p) // another instance, same database and key
 	c := p.client(t)
 	c.getOK("/recovery")
 	c.p = second
 	c.postInvalid(plainForm, "/recovery", url.Values{"email": {"kaputt"}}, http.StatusUnprocessableEntity, "email-form")
 }
 
-// secondInstance builds a second portal instance on p's database.
-func secondInstance(t *testing.T, p *portal) *portal {
+// sharedInstance builds a second portal instance on p's database.
+func sharedInstance(t *testing.T, p *portal) *portal {
 	return newPortal(t, func(o *handlers.Options) { o.Store = p.Store })
 }
 

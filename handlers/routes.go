@@ -100,6 +100,7 @@ func (h *Handler) routes(app *fiber.App) {
 	h.companyRoutes(app, user)
 	app.Get(PathReauth, user(h.reauthPage)...)
 	app.Post(PathReauth, user(h.rateLimit("reauth", 30, 10*time.Minute), h.reauthSubmit)...)
+	h.oidcRoutes(app, with) // OpenID Connect provider (handlers/oidc.go)
 	if h.opt.Dev {
 		app.Get(PathDevMail, with(h.devMailPage)...)
 		app.Get(PathDevMailOne, with(h.devMailOnePage)...)

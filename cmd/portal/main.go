@@ -34,6 +34,8 @@ func commands() []command {
 		{"accounts", "accounts import, purge, exempt, unblock: legacy import, retention, exemptions, lifting waits", runAccounts},
 		{"companies", "companies add|import|list|pin-requests|pin: the business register and PIN letters", runCompanies},
 		{"audit", "print the audit log, newest first (filter by e-mail, time, event)", runAudit},
+		{"clients", "clients add|list|remove|secret: services that log in through the portal (OpenID Connect)", runClients},
+		{"keys", "keys rotate: add a new OpenID Connect signing key", runKeys},
 	}
 }
 

@@ -1,0 +1,119 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/store"
+)
+
+// linkBusiness links the account of email to a business in the database
+// (the PIN flow itself is tested with the businesses).
+func linkBusiness(t *testing.T, p *flowPortal, email string) {
+	t.Helper()
+	ctx := context.Background()
+	u, err := p.Store.UserByEmail(ctx, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &store.Company{Number: "7654321", Name: "Bäckerei Korn"}
+	if _, err := p.Store.SaveCompany(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Store.LinkCompany(ctx, u.ID, c.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wantServicePage waits until the browser shows the service's page at path
+// and checks the service found nothing wrong.
+func wantServicePage(t *testing.T, b *Browser, s *testService, path, title string) {
+	t.Helper()
+	waitUntil(t, "the service's page "+path, func() (bool, string) {
+		href, _ := pageEval[string](b, "location.href")
+		return strings.HasPrefix(href, s.origin+path) && textOf(b, "h1") != "", href + " " + textOf(b, "h1")
+	})
+	if p := s.problems(); len(p) > 0 {
+		t.Fatalf("the service refused the login: %v", p)
+	}
+	if got := textOf(b, "h1"); got != title {
+		t.Fatalf("service page heading %q, want %q", got, title)
+	}
+	b.CheckA11y()
+}
+
+// TestFlowServiceLoginWithTOTP: a service sends the customer to the
+// portal, who logs in with password and authenticator app on the portal's
+// pages and comes back (through the continue page, so the CSP's
+// form-action 'self' never meets the service's origin); the service
+// verifies the ID token and reads the businesses. RP-initiated logout
+// ends the portal session.
+func TestFlowServiceLoginWithTOTP(t *testing.T) {
+	t.Parallel()
+	for _, m := range flowModes {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			p := startFlowPortal(t)
+			b := p.NewBrowser(t, Options{JavaScript: m.js, Lang: "de"})
+			acc := p.enrolWithTOTP(t, b, "ida.koch@example.de")
+			linkBusiness(t, p, acc.email)
+			logOut(t, b)
+			svc := startService(t, p, store.OIDCClient{ID: "kammer-app", Name: "Kammer-App", FirstParty: true, MayAskBusinesses: true},
+				"email", "businesses")
+
+			b.Visit(svc.origin + "/")
+			wantPath(t, b, handlers.PathLogin)
+			submitLogin(b, acc.email, acc.password)
+			wantPath(t, b, handlers.PathMFAVerify)
+			p.clock.advance(30 * time.Second) // the setup used the current time step
+			b.Fill("#code", p.totpNow(t, acc.secret))
+			submit(b, ".code-form")
+			wantServicePage(t, b, svc, "/callback", "Angemeldet")
+			if got := textOf(b, "#businesses"); got != "7654321 Bäckerei Korn" {
+				t.Errorf("businesses the service read: %q", got)
+			}
+
+			b.Visit(svc.origin + "/logout")
+			wantServicePage(t, b, svc, "/bye", "Abgemeldet")
+			b.Visit(handlers.PathAccount)
+			wantPath(t, b, handlers.PathLogin)
+		})
+	}
+}
+
+// TestFlowServiceConsent: a service that is not the chamber's own asks
+// for consent on a portal page; after "Zustimmen" the customer is back at
+// the service; "Verbundene Dienste" lists it and withdraws the consent.
+func TestFlowServiceConsent(t *testing.T) {
+	t.Parallel()
+	for _, m := range flowModes {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			p := startFlowPortal(t)
+			b := p.NewBrowser(t, Options{JavaScript: m.js, Lang: "de"})
+			tr := func(id string, data ...map[string]any) string { return p.T(t, "de", id, data...) }
+			p.enrolWithTOTP(t, b, "jan.berg@example.de")
+			svc := startService(t, p, store.OIDCClient{ID: "partner", Name: "Partnerdienst"}, "email")
+
+			b.Visit(svc.origin + "/")
+			wantPath(t, b, handlers.PathOIDCConsent)
+			wantText(t, b, "h1", tr("oidc.consent.title", map[string]any{"Service": "Partnerdienst"}))
+			wantContains(t, b, "main ul", tr("oidc.consent.claim.email"))
+			submit(b, `form[action="`+handlers.PathOIDCConsent+`"]`)
+			wantServicePage(t, b, svc, "/callback", "Angemeldet")
+
+			b.Visit(handlers.PathServices)
+			wantContains(t, b, "main", "Partnerdienst")
+			submit(b, `form[action="`+handlers.PathServicesRevoke+`"]`)
+			wantPath(t, b, handlers.PathServices)
+			wantText(t, b, "main .notice", tr("oidc.services.revoked"))
+			wantText(t, b, "main p:nth-of-type(2)", tr("oidc.services.none"))
+
+			b.Visit("/oidc/authorize?response_type=code&scope=openid&client_id=partner&redirect_uri=https%3A%2F%2Fevil.example%2F")
+			wantText(t, b, "h1", tr("oidc.error.redirect.title")) // the portal's page, checked by axe; no redirect
+		})
+	}
+}

@@ -1,0 +1,173 @@
+package handlers
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+
+	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/provider"
+	"github.com/hwk/kundenportal/store"
+)
+
+// Paths of the portal's own steps of an OpenID Connect login.
+const (
+	PathOIDCLogin    = provider.LoginPath
+	PathOIDCContinue = "/oidc/continue"
+	PathOIDCConsent  = "/oidc/consent"
+)
+
+// oidcRoutes mounts the provider. Its endpoints carry no CSRF token (they
+// are called by services and by redirects from them); the steps a person
+// sees are portal pages with the usual middleware.
+func (h *Handler) oidcRoutes(app *fiber.App, with func(...fiber.Handler) []fiber.Handler) {
+	op := adaptor.HTTPHandler(h.oidc.Handler())
+	app.Get(provider.PathDiscovery, op)
+	for _, p := range []string{provider.PathKeys, provider.PathToken, provider.PathUserinfo, provider.PathRevoke, provider.PathIntrospect} {
+		app.All(p, op)
+	}
+	app.All(provider.PathAuthorize, h.loadSession, h.language, h.oidcCheckClient, h.oidcBrowser, op)
+	app.Get(provider.PathCallback, h.loadSession, h.language, h.oidcCheckCallback, op)
+	app.All(provider.PathLogout, h.loadSession, h.language, h.oidcCheckLogout, h.oidcBrowser, h.oidcLogout(op))
+	app.Get(PathOIDCLogin, with(h.oidcLoginPage)...)
+	app.Get(PathOIDCContinue, with(h.oidcContinuePage)...)
+	app.Get(PathOIDCConsent, with(h.requireUser, h.oidcConsentPage)...)
+	app.Post(PathOIDCConsent, with(h.requireUser, h.oidcConsentSubmit)...)
+	app.Get(PathServices, with(h.requireUser, h.servicesPage)...)
+	app.Post(PathServicesRevoke, with(h.requireUser, h.servicesRevokeSubmit)...)
+}
+
+// oidcErrors are the message ids (title, body) of the error pages of
+// requests to the provider that cannot be answered to the service.
+var oidcErrors = map[string][2]string{
+	"client":   {"oidc.error.client.title", "oidc.error.client.body"},
+	"redirect": {"oidc.error.redirect.title", "oidc.error.redirect.body"},
+	"request":  {"oidc.error.request.title", "oidc.error.request.body"},
+	"logout":   {"oidc.error.logout.title", "oidc.error.logout.body"},
+}
+
+// oidcError shows one of the portal's error pages for such a request.
+func (h *Handler) oidcError(c *fiber.Ctx, kind string) error {
+	m := oidcErrors[kind]
+	return h.render(c, fiber.StatusBadRequest, components.ErrorPage(fiber.StatusBadRequest, m[0], m[1], ""))
+}
+
+// oidcCheckClient refuses an unknown client or a redirect URI that is not
+// registered for it with an error page: such a request must never be
+// redirected anywhere. Everything else op checks and answers to the
+// (now trusted) redirect URI.
+func (h *Handler) oidcCheckClient(c *fiber.Ctx) error {
+	client, err := h.store.OIDCClientByID(c.UserContext(), formOrQuery(c, "client_id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return h.oidcError(c, "client")
+	}
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(client.RedirectList(), formOrQuery(c, "redirect_uri")) {
+		return h.oidcError(c, "redirect")
+	}
+	return c.Next()
+}
+
+func formOrQuery(c *fiber.Ctx, key string) string {
+	if c.Method() == fiber.MethodPost {
+		return c.FormValue(key)
+	}
+	return c.Query(key)
+}
+
+// oidcBrowser hands the provider the request's portal session.
+func (h *Handler) oidcBrowser(c *fiber.Ctx) error {
+	if user, sess := currentUser(c), currentSession(c); user != nil && sess.AuthenticatedAt != nil {
+		c.Locals(provider.BrowserKey, &provider.Browser{
+			SessionID: sess.ID, UserID: user.ID, AuthenticatedAt: *sess.AuthenticatedAt, IP: c.IP(),
+		})
+	}
+	return c.Next()
+}
+
+// oidcCheckCallback lets only the browser that completed the login fetch
+// the code for it.
+func (h *Handler) oidcCheckCallback(c *fiber.Ctx) error {
+	req, err := h.oidc.Request(c.UserContext(), c.Query("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return h.oidcError(c, "request")
+	}
+	if err != nil {
+		return err
+	}
+	sess := currentSession(c)
+	if !req.Done || sess == nil || req.SessionID == nil || *req.SessionID != sess.ID {
+		return h.oidcError(c, "request")
+	}
+	return c.Next()
+}
+
+// oidcCheckLogout shows an error page for a post_logout_redirect_uri the
+// service did not register, instead of op's plain-text answer.
+func (h *Handler) oidcCheckLogout(c *fiber.Ctx) error {
+	uri := formOrQuery(c, "post_logout_redirect_uri")
+	if uri == "" {
+		return c.Next()
+	}
+	id := formOrQuery(c, "client_id")
+	if id == "" {
+		id = audienceOf(formOrQuery(c, "id_token_hint"))
+	}
+	client, err := h.store.OIDCClientByID(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && !slices.Contains(client.PostLogoutList(), uri) {
+		return h.oidcError(c, "logout")
+	}
+	if err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+// audienceOf reads the first audience of an ID token without verifying it:
+// only to pick the client whose logout URIs to check; op verifies the token.
+func audienceOf(jwt string) string {
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return ""
+	}
+	var claims struct {
+		Aud json.RawMessage `json:"aud"`
+	}
+	if json.Unmarshal(payload, &claims) != nil {
+		return ""
+	}
+	var one string
+	if json.Unmarshal(claims.Aud, &one) == nil {
+		return one
+	}
+	var many []string
+	if json.Unmarshal(claims.Aud, &many) == nil && len(many) > 0 {
+		return many[0]
+	}
+	return ""
+}
+
+// oidcLogout runs op's end-session endpoint and clears the cookie of a
+// session it ended.
+func (h *Handler) oidcLogout(op fiber.Handler) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := op(c); err != nil {
+			return err
+		}
+		if b, _ := c.Locals(provider.BrowserKey).(*provider.Browser); b != nil && b.Ended {
+			h.clearSessionCookie(c)
+		}
+		return nil
+	}
+}
