@@ -10,6 +10,13 @@ import (
 	"github.com/hwk/kundenportal/store"
 )
 
+// Audit events of the retention commands.
+const (
+	eventAccountPurged   = "account.purged"
+	eventAccountExempted = "account.exempted"
+	eventExemptionEnded  = "account.exemption_ended"
+)
+
 func runAccountsPurge(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "accounts purge", "accounts purge --last-login-before DATE [--dry-run] [--batch N]\n\n"+
 		"Deletes the accounts whose last login (or creation, if they never logged in) is\n"+
@@ -82,7 +89,7 @@ func purge(ctx context.Context, s *store.Store, cutoff time.Time, batch int, env
 			for i := range users {
 				u := &users[i]
 				detail := fmt.Sprintf("by=cli cutoff=%s created=%s last_login=%s", cutoff.Format("2006-01-02"), day(&u.CreatedAt), day(u.LastLoginAt))
-				if err := tx.PurgeUser(ctx, u, detail); err != nil {
+				if err := tx.PurgeUser(ctx, u, store.AuditEvent{Event: eventAccountPurged, Detail: detail}); err != nil {
 					return err
 				}
 			}
@@ -138,9 +145,9 @@ func setExempt(ctx context.Context, env Env, s *store.Store, email string, exemp
 	} else if err != nil {
 		return fmt.Errorf("accounts exempt: %w", err)
 	}
-	event, verb := "account.exempted", "exempt from the purge"
+	event, verb := eventAccountExempted, "exempt from the purge"
 	if !exempt {
-		event, verb = "account.exemption_ended", "no longer exempt from the purge"
+		event, verb = eventExemptionEnded, "no longer exempt from the purge"
 	}
 	err = s.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
 		if err := tx.SetRetentionExempt(ctx, u.ID, exempt); err != nil {
