@@ -175,6 +175,9 @@ func (h *Handler) completeSecondFactor(c *fiber.Ctx, tx *store.Store, sess *stor
 	if err := touchKind(ctx, tx, userID, method); err != nil {
 		return "", err
 	}
+	if err := tx.TouchLogin(ctx, userID, now); err != nil {
+		return "", err
+	}
 	return raw, tx.Audit(ctx, store.AuditEvent{Event: eventMFAPassed, UserID: &userID, Email: email, IP: c.IP(), Detail: "method=" + method})
 }
 
