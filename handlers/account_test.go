@@ -54,3 +54,20 @@ func TestEndOneOtherSessionAfterConfirmation(t *testing.T) {
 		})
 	}
 }
+
+func TestOnlyACompletedLoginCountsAsLastLogin(t *testing.T) {
+	p := newPortal(t)
+	p.passwordUser(t, "halb@example.de", goodPassword)
+	c := p.client(t)
+	c.getOK("/login")
+	c.passwordStep(plainForm, url.Values{"email": {"halb@example.de"}, "password": {goodPassword}}, "/mfa/verify")
+	if got := p.user(t, "halb@example.de").LastLoginAt; got != nil {
+		t.Errorf("last login = %v after the password alone; it must wait for the second factor (the purge relies on it)", got)
+	}
+	if to := c.emailCode(plainForm, "halb@example.de"); to != "/account" {
+		t.Fatalf("second factor sent to %q", to)
+	}
+	if got := p.user(t, "halb@example.de").LastLoginAt; got == nil {
+		t.Error("last login not recorded after the second factor")
+	}
+}

@@ -171,3 +171,28 @@ func TestFiveWrongPINsLockThePIN(t *testing.T) {
 		t.Errorf("a new PIN after the lock sent to %q", to)
 	}
 }
+
+func TestPINRequestsAndTriesAreRateLimitedPerAccount(t *testing.T) {
+	p := newPortal(t)
+	p.passwordUser(t, "eilig@example.de", goodPassword)
+	c := p.client(t)
+	c.login("eilig@example.de", goodPassword)
+	c.getOK("/account/companies")
+	for i := 1; i <= 10; i++ {
+		c.submit(plainForm, "/account/companies/request", url.Values{"request_number": {"4999999"}})
+	}
+	if r := c.post(plainForm, "/account/companies/request", url.Values{"request_number": {"4999999"}}); r.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("11th PIN request within an hour: status %d, want 429", r.StatusCode)
+	}
+	for i := 1; i <= 20; i++ {
+		if r := c.post(plainForm, "/account/companies/link", url.Values{"number": {"4999999"}, "pin": {"ABCD-EFGH"}}); r.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("try %d: status %d, want 422", i, r.StatusCode)
+		}
+	}
+	if r := c.post(plainForm, "/account/companies/link", url.Values{"number": {"4999999"}, "pin": {"ABCD-EFGH"}}); r.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("21st PIN try within 10 minutes: status %d, want 429", r.StatusCode)
+	}
+	if n := len(p.events(t, "company.pin_failed")); n != 20 {
+		t.Errorf("%d pin_failed events, want 20 (every try is audited)", n)
+	}
+}

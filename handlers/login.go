@@ -209,9 +209,8 @@ func (h *Handler) loginSucceeded(c *fiber.Ctx, user *store.User, next string) er
 		if err := h.passwordSucceeded(c, tx, user); err != nil {
 			return err
 		}
-		if err := tx.TouchLogin(ctx, user.ID, tx.Now()); err != nil {
-			return err
-		}
+		// The login counts (users.last_login_at, the retention purge) only once
+		// the second factor completes it: see completeSecondFactor.
 		return tx.Audit(ctx, store.AuditEvent{Event: eventLoginOK, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "step=password"})
 	})
 	if err != nil {

@@ -178,6 +178,9 @@ func (h *Handler) completeSecondFactor(c *fiber.Ctx, tx *store.Store, sess *stor
 	if err := tx.RecordSessionAuth(ctx, sess.ID, method); err != nil { // for the OIDC amr claim
 		return "", err
 	}
+	if err := tx.TouchLogin(ctx, userID, now); err != nil {
+		return "", err
+	}
 	return raw, tx.Audit(ctx, store.AuditEvent{Event: eventMFAPassed, UserID: &userID, Email: email, IP: c.IP(), Detail: "method=" + method})
 }
 

@@ -9,10 +9,6 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// EventAccountPurged is the audit event of an account deleted by the
-// retention purge.
-const EventAccountPurged = "account.purged"
-
 // retentionExempt marks an account the retention purge leaves alone
 // (table retention_exempt).
 type retentionExempt struct {
@@ -64,10 +60,10 @@ func (s *Store) PurgeCandidates(ctx context.Context, cutoff time.Time, limit int
 // PurgeUser deletes the account with everything that belongs to it:
 // sessions, tokens, flows, second factors, recovery codes, business links
 // and PIN requests (by foreign key), links, flows and unsent mails made
-// for its address, and it writes the EventAccountPurged audit row. The
+// for its address, and it writes the audit row ev for the account. The
 // account's older audit rows keep their account id but lose the e-mail
 // address and browser. Run it in a transaction.
-func (s *Store) PurgeUser(ctx context.Context, u *User, detail string) error {
+func (s *Store) PurgeUser(ctx context.Context, u *User, ev AuditEvent) error {
 	email := NormalizeEmail(u.Email)
 	steps := []func() error{
 		func() error {
@@ -88,7 +84,8 @@ func (s *Store) PurgeUser(ctx context.Context, u *User, detail string) error {
 			return err
 		},
 		func() error {
-			return s.Audit(ctx, AuditEvent{Event: EventAccountPurged, UserID: &u.ID, Detail: detail})
+			ev.UserID, ev.Email, ev.IP, ev.UserAgent = &u.ID, "", "", ""
+			return s.Audit(ctx, ev)
 		},
 	}
 	for _, step := range steps {

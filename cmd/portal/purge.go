@@ -10,8 +10,9 @@ import (
 	"github.com/hwk/kundenportal/store"
 )
 
-// Audit events of the retention exemption.
+// Audit events of the retention commands.
 const (
+	eventAccountPurged   = "account.purged"
 	eventAccountExempted = "account.exempted"
 	eventExemptionEnded  = "account.exemption_ended"
 )
@@ -89,7 +90,7 @@ func purge(ctx context.Context, s *store.Store, cutoff time.Time, batch int, env
 			for i := range users {
 				u := &users[i]
 				detail := fmt.Sprintf("by=cli cutoff=%s created=%s last_login=%s", cutoff.Format("2006-01-02"), day(&u.CreatedAt), day(u.LastLoginAt))
-				if err := tx.PurgeUser(ctx, u, detail); err != nil {
+				if err := tx.PurgeUser(ctx, u, store.AuditEvent{Event: eventAccountPurged, Detail: detail}); err != nil {
 					return err
 				}
 			}

@@ -121,7 +121,7 @@ func TestAccountsPurgeDeletesExactlyTheOldAccounts(t *testing.T) {
 					}
 				}
 				evs, _ := s.AuditEvents(context.Background(), store.AuditFilter{UserID: &u.ID})
-				if len(evs) != 2 || evs[0].Event != store.EventAccountPurged || evs[0].Email != "" || evs[1].Email != "" {
+				if len(evs) != 2 || evs[0].Event != eventAccountPurged || evs[0].Email != "" || evs[1].Email != "" {
 					t.Errorf("%s: audit after purge = %+v; want the purge event and no address kept", u.Email, evs)
 				}
 			}
