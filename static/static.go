@@ -4,6 +4,7 @@
 package static
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -32,6 +33,19 @@ const Bundle = "js/bundle.js"
 // bundleParts are the files of Bundle, in the order they run: portal.js
 // after htmx, webauthn.js after portal.js (it takes the CSRF token from it).
 var bundleParts = []string{"js/htmx-4.0.1.min.js", "js/portal.js", "js/webauthn.js"}
+
+// withoutLineComments drops the lines that hold only a // comment from our
+// own scripts (they use no template literals, so no such line is inside a
+// string); the files in the repository keep them for readers.
+func withoutLineComments(js []byte) []byte {
+	var out []byte
+	for line := range bytes.Lines(js) {
+		if !bytes.HasPrefix(bytes.TrimSpace(line), []byte("//")) {
+			out = append(out, line...)
+		}
+	}
+	return out
+}
 
 // Assets indexes the embedded files by plain name and by URL.
 type Assets struct {
@@ -64,6 +78,9 @@ func Load() (*Assets, error) {
 		body, err := files.ReadFile(part)
 		if err != nil {
 			return nil, fmt.Errorf("static: bundle: %w", err)
+		}
+		if !strings.HasSuffix(part, ".min.js") {
+			body = withoutLineComments(body)
 		}
 		// A semicolon and a newline keep each file's last statement and
 		// comment to itself.

@@ -22,11 +22,28 @@ func TestBundleJoinsTheScriptsInOrder(t *testing.T) {
 	at := 0
 	for _, part := range bundleParts {
 		body, _ := files.ReadFile(part)
+		if !strings.HasSuffix(part, ".min.js") {
+			body = withoutLineComments(body)
+		}
 		i := bytes.Index(bundle.Body[at:], body)
 		if i < 0 {
 			t.Fatalf("bundle lacks %s after byte %d", part, at)
 		}
 		at += i + len(body)
+	}
+	if bytes.Contains(bundle.Body, []byte("\n  // ")) {
+		t.Error("the bundle keeps comment lines of portal.js or webauthn.js")
+	}
+	if !bytes.Contains(bundle.Body, []byte("window.Portal")) || !bytes.Contains(bundle.Body, []byte("data-webauthn-messages")) {
+		t.Error("the bundle lost code of portal.js or webauthn.js")
+	}
+}
+
+func TestWithoutLineCommentsKeepsCode(t *testing.T) {
+	in := "// head\n(function () {\n  // note\n  var u = \"http://x\"; // tail\n})();\n"
+	want := "(function () {\n  var u = \"http://x\"; // tail\n})();\n"
+	if got := string(withoutLineComments([]byte(in))); got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
 

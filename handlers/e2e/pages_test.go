@@ -23,10 +23,15 @@ func TestHelpPageIsLocalizedAndAccessible(t *testing.T) {
 		if got := b.Attr("html", "lang"); got != m.lang {
 			t.Errorf("html lang = %q, want %q", got, m.lang)
 		}
-		// The page's scripts ran exactly when JavaScript is on (the
-		// accessibility check must not have run them in the other case).
+		// The help page has nothing for a script to do and loads none.
+		if got := e2e.Eval[bool](b, `typeof htmx === "object"`); got {
+			t.Errorf("htmx loaded on the help page, which needs no script")
+		}
+		// A page with forms: its scripts ran exactly when JavaScript is on
+		// (the accessibility check must not have run them in the other case).
+		b.Visit(handlers.PathLogin)
 		if got := e2e.Eval[bool](b, `typeof htmx === "object"`); got != m.js {
-			t.Errorf("htmx loaded = %v, want %v", got, m.js)
+			t.Errorf("htmx loaded on the login page = %v, want %v", got, m.js)
 		}
 	})
 }
