@@ -56,7 +56,7 @@ func (h *Handler) loginSubmit(c *fiber.Ctx) error {
 	}
 	if wait > 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
-		view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Minutes": retryMinutes(wait)}}}
+		view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Count": retryMinutes(wait)}}}
 		return h.render(c, fiber.StatusTooManyRequests, components.LoginPage(view), "login-form")
 	}
 	user, ok, err := h.checkPassword(ctx, account, pw)

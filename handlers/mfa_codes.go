@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -64,7 +65,9 @@ func (h *Handler) recoveryCodesPage(c *fiber.Ctx) error {
 	if len(list) == 0 {
 		return c.Redirect(PathAccount, fiber.StatusSeeOther)
 	}
-	return h.render(c, fiber.StatusOK, components.RecoveryCodesPage(components.RecoveryCodesView{Codes: list, Print: c.Query("print") == "1"}))
+	return h.render(c, fiber.StatusOK, components.RecoveryCodesPage(components.RecoveryCodesView{
+		Codes: list, Print: c.Query("print") == "1", Account: currentUser(c).Email, Date: h.day(h.store.Now()),
+	}))
 }
 
 // recoveryCodesText is the plain-text download of the codes.
@@ -167,4 +170,9 @@ func (h *Handler) securityNotice(ctx context.Context, tx *store.Store, user *sto
 			"Time": h.clock(tx.Now()), "RecoveryURL": h.opt.BaseURL + PathRecovery,
 		},
 	})
+}
+
+// day is t's date in the chamber's time zone.
+func (h *Handler) day(t time.Time) string {
+	return t.In(h.loc).Format("02.01.2006")
 }

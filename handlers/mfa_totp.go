@@ -42,7 +42,8 @@ func (h *Handler) renderTOTPSetup(c *fiber.Ctx, status int, errs components.Erro
 		return err
 	}
 	return h.render(c, status, components.TOTPSetupPage(components.TOTPSetupView{
-		QR: key.QR, Secret: totp.Group(secret), Issuer: totpIssuer, Account: user.Email, Errors: errs,
+		QR: key.QR, URL: key.URL, Secret: totp.Group(secret), Issuer: totpIssuer, Account: user.Email,
+		FirstTime: firstSetup(c), Errors: errs,
 	}))
 }
 
