@@ -32,6 +32,10 @@ type Page struct {
 	SessionEnds string
 	// IdleMinutes is the configured idle limit, for texts that explain it.
 	IdleMinutes int
+	// The chamber's identity: name, logo and legal pages (empty URLs are
+	// left out; AccessibilityURL is always set).
+	OrgName, LogoURL                         string
+	ImprintURL, PrivacyURL, AccessibilityURL string
 }
 
 // WithLocalizer returns ctx carrying loc for T.

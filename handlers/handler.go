@@ -37,6 +37,7 @@ type Options struct {
 	SecretKey      []byte        // 32 bytes: encrypts TOTP secrets, keys code hashes
 	RecoveryTTL    time.Duration // lifetime of a password reset link (default 1 hour)
 	InviteTTL      time.Duration // lifetime of an invitation link (default 7 days)
+	Brand          Brand         // the chamber's name, logo and legal pages
 }
 
 // Handler holds what every flow needs.
@@ -49,6 +50,7 @@ type Handler struct {
 	store    *store.Store
 	assets   *static.Assets
 	log      *slog.Logger
+	logo     *logo // the configured logo; nil for the embedded default
 }
 
 // New checks the options and builds the Handler.
@@ -94,9 +96,14 @@ func New(opt Options) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	opt.Brand.OrgName = or(opt.Brand.OrgName, DefaultOrgName)
+	lg, err := loadLogo(opt.Brand.LogoFile)
+	if err != nil {
+		return nil, err
+	}
 	return &Handler{
 		loc: loc, sealer: sealer, codes: codes.NewHasher(opt.SecretKey), webauthn: wa,
-		opt: opt, store: opt.Store, assets: assets, log: opt.Logger,
+		opt: opt, store: opt.Store, assets: assets, log: opt.Logger, logo: lg,
 	}, nil
 }
 

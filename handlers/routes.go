@@ -65,6 +65,8 @@ func (h *Handler) routes(app *fiber.App) {
 
 	app.Get(PathHome, with(h.homePage)...)
 	app.Get(PathHelp, with(h.helpPage)...)
+	app.Get(PathAccessibility, with(h.accessibilityPage)...)
+	app.Get(PathLogo, h.logoFile)
 	app.Get(PathForgotPassword, h.forgotPasswordRedirect)
 	for alias, to := range germanAliases {
 		app.Get(alias, aliasRedirect(to))

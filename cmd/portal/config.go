@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hwk/kundenportal/handlers"
 	"github.com/hwk/kundenportal/handlers/password"
 	"github.com/hwk/kundenportal/store"
 )
@@ -28,6 +29,9 @@ type Config struct {
 	Argon2         password.Params // PORTAL_ARGON2
 	RecoveryTTL    time.Duration   // PORTAL_RECOVERY_TTL
 	Dev            bool            // serve --dev
+	// Brand: PORTAL_ORG_NAME, PORTAL_LOGO_FILE, PORTAL_IMPRINT_URL,
+	// PORTAL_PRIVACY_URL, PORTAL_ACCESSIBILITY_URL.
+	Brand handlers.Brand
 }
 
 // configError names the variable that is wrong; main prints it as one line.
@@ -50,6 +54,11 @@ func LoadConfig(getenv func(string) string, dev bool) (Config, error) {
 		MailFrom:    getenv("PORTAL_MAIL_FROM"),
 		Contact:     or(getenv("PORTAL_CONTACT_EMAIL"), "kundenlogin@hwk-ufr.de"),
 		Dev:         dev,
+		Brand: handlers.Brand{
+			OrgName: or(getenv("PORTAL_ORG_NAME"), handlers.DefaultOrgName), LogoFile: getenv("PORTAL_LOGO_FILE"),
+			ImprintURL: getenv("PORTAL_IMPRINT_URL"), PrivacyURL: getenv("PORTAL_PRIVACY_URL"),
+			AccessibilityURL: getenv("PORTAL_ACCESSIBILITY_URL"),
+		},
 	}
 	idle, err := time.ParseDuration(or(getenv("PORTAL_SESSION_IDLE"), "10m"))
 	if err != nil || idle < time.Minute || idle > 24*time.Hour {
@@ -82,6 +91,9 @@ func LoadConfig(getenv func(string) string, dev bool) (Config, error) {
 
 // Validate checks the values that LoadConfig could not check alone.
 func (c *Config) Validate() error {
+	if err := c.validateBrand(); err != nil {
+		return err
+	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
 		return &configError{"PORTAL_BASE_URL", "must be an origin such as https://portal.example.de (scheme and host, no path)"}
@@ -146,4 +158,20 @@ func or(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// validateBrand checks the addresses of the chamber's legal pages.
+func (c *Config) validateBrand() error {
+	for name, raw := range map[string]string{
+		"PORTAL_IMPRINT_URL": c.Brand.ImprintURL, "PORTAL_PRIVACY_URL": c.Brand.PrivacyURL,
+		"PORTAL_ACCESSIBILITY_URL": c.Brand.AccessibilityURL,
+	} {
+		if raw == "" {
+			continue
+		}
+		if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return &configError{name, "must be an address such as https://www.hwk-ufr.de/impressum"}
+		}
+	}
+	return nil
 }

@@ -47,7 +47,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		BaseURL: cfg.BaseURL, Dev: cfg.Dev, SessionIdle: cfg.SessionIdle, Contact: cfg.Contact,
 		TrustedProxies: cfg.TrustedProxies, Catalog: catalog, Store: s, Logger: log,
 		MailNotify: sender.Notify, Hasher: password.NewHasher(cfg.Argon2, 0), RecoveryTTL: cfg.RecoveryTTL,
-		SecretKey: cfg.SecretKey,
+		SecretKey: cfg.SecretKey, Brand: cfg.Brand,
 	})
 	if err != nil {
 		return err

@@ -290,4 +290,7 @@ func TestFlowGermanAddresses(t *testing.T) {
 	}
 	b.Visit("/anmelden")
 	wantText(t, b, "#email-hint", p.T(t, "de", "login_help.username_hint"))
+	click(b, `footer a[href="`+handlers.PathAccessibility+`"]`)
+	wantPath(t, b, handlers.PathAccessibility) // the built-in statement, checked by axe
+	wantText(t, b, "h1", p.T(t, "de", "brand.accessibility"))
 }
