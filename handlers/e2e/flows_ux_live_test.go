@@ -142,3 +142,22 @@ func TestLiveRuleAnnouncementsInTheAccessibilityTree(t *testing.T) {
 		})
 	}
 }
+
+// TestNoStaleErrorOnceEveryRuleIsMet: after a refused password the error
+// summary goes away as soon as the live check shows every rule met.
+func TestNoStaleErrorOnceEveryRuleIsMet(t *testing.T) {
+	t.Parallel()
+	p := startFlowPortal(t)
+	b := p.NewBrowser(t, Options{JavaScript: true, Lang: "de"})
+	const email = "ute.kraus@example.de"
+	b.Visit(mailLink(t, p.invite(t, email, "de"), handlers.PathInviteConfirm))
+	submit(b, `form[action="`+handlers.PathInviteConfirm+`"]`)
+	wantPath(t, b, handlers.PathPassword)
+	p.submitPassword(t, b, email, "kurz", "kurz")
+	wantContains(t, b, "#error-summary", p.T(t, "de", "password.error.min_length"))
+	p.typePassword(t, b, email, flowGoodPassword, flowGoodPassword)
+	waitUntil(t, "the stale error summary to go", func() (bool, string) {
+		return !b.Exists("#error-summary") && !b.Exists("#new_password-error") && b.Attr("#new_password", "aria-invalid") == "", textOf(b, "#error-summary")
+	})
+	b.CheckA11y()
+}

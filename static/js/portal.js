@@ -28,6 +28,54 @@
     shownSummary = summary;
   });
 
+  // A stale error does not stay on screen: once the live check shows every
+  // password rule met, the errors of the last submit about the new password
+  // are removed (other errors, such as a wrong current password, stay).
+  var passwordFields = ["new_password", "confirm_password"];
+  function clearStalePasswordErrors() {
+    var rules = document.getElementById("password-rules");
+    if (!rules || rules.querySelector('li[data-state="failed"], li[data-state="open"]')) {
+      return;
+    }
+    passwordFields.forEach(function (name) {
+      var field = document.getElementById(name);
+      var error = document.getElementById(name + "-error");
+      if (error) {
+        error.remove();
+      }
+      if (field) {
+        field.removeAttribute("aria-invalid");
+        var wrap = field.closest(".field--error");
+        if (wrap) {
+          wrap.classList.remove("field--error");
+        }
+        var ids = (field.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+          return id && id !== name + "-error";
+        });
+        if (ids.length) {
+          field.setAttribute("aria-describedby", ids.join(" "));
+        } else {
+          field.removeAttribute("aria-describedby");
+        }
+      }
+    });
+    var summary = rules.closest("form") && rules.closest("form").querySelector(".error-summary");
+    if (!summary) {
+      return;
+    }
+    summary.querySelectorAll("li").forEach(function (li) {
+      var link = li.querySelector("a");
+      if (link && passwordFields.indexOf(link.getAttribute("href").slice(1)) >= 0) {
+        li.remove();
+      }
+    });
+    if (!summary.querySelector("li")) {
+      summary.remove();
+      shownSummary = null;
+    }
+  }
+  document.addEventListener("htmx:after:swap", clearStalePasswordErrors);
+
   // "Passwort anzeigen": the buttons exist in the markup, hidden, since
   // without JavaScript they could not work. Pressing one switches its field
   // between hidden and plain text; aria-pressed and the field's status line
