@@ -36,6 +36,10 @@ type Page struct {
 	// passkey): the layout loads no script, unless a customer is logged in
 	// (the session timeout notice needs it).
 	NoScript bool
+	// The chamber's identity: name, logo and legal pages (empty URLs are
+	// left out; AccessibilityURL is always set).
+	OrgName, LogoURL                         string
+	ImprintURL, PrivacyURL, AccessibilityURL string
 }
 
 // WithLocalizer returns ctx carrying loc for T.

@@ -307,7 +307,7 @@ func LoginForm(v LoginView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = Field(Input{Name: FieldEmail, Type: "email", Label: "login.email.label", Value: v.Email, Autocomplete: "username webauthn", Required: true, Error: v.Errors.For(FieldEmail)}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Field(Input{Name: FieldEmail, Type: "email", Label: "login.email.label", Hint: "login_help.username_hint", Value: v.Email, Autocomplete: "username webauthn", Required: true, Error: v.Errors.For(FieldEmail)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -41,6 +41,7 @@ type Options struct {
 	SecretKey      []byte        // 32 bytes: encrypts TOTP secrets, keys code hashes
 	RecoveryTTL    time.Duration // lifetime of a password reset link (default 1 hour)
 	InviteTTL      time.Duration // lifetime of an invitation link (default 7 days)
+	Brand          Brand         // the chamber's name, logo and legal pages
 }
 
 // Handler holds what every flow needs.
@@ -53,11 +54,12 @@ type Handler struct {
 	baseOrigin string // PORTAL_BASE_URL's scheme://host[:port], for the Origin check
 	proxies    proxySet
 	oidc       *provider.Provider // the OpenID Connect provider
-	deviceKey  []byte // signs device cookies
+	deviceKey  []byte             // signs device cookies
 	opt        Options
 	store      *store.Store
 	assets     *static.Assets
 	log        *slog.Logger
+	logo       *logo // the configured logo; nil for the embedded default
 }
 
 // New checks the options and builds the Handler.
@@ -120,12 +122,17 @@ func New(opt Options) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	opt.Brand.OrgName = or(opt.Brand.OrgName, DefaultOrgName)
+	lg, err := loadLogo(opt.Brand.LogoFile)
+	if err != nil {
+		return nil, err
+	}
 	return &Handler{
 		deviceKey: deviceKey,
 		loc:       loc, sealer: sealer, codes: codeHasher, webauthn: wa,
 		csrfSigner: csrftoken.New(csrfKey), baseOrigin: originOf(opt.BaseURL),
 		proxies: parseProxies(opt.TrustedProxies), oidc: oidcProvider,
-		opt:     opt, store: opt.Store, assets: assets, log: opt.Logger,
+		opt: opt, store: opt.Store, assets: assets, log: opt.Logger, logo: lg,
 	}, nil
 }
 

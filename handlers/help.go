@@ -19,6 +19,21 @@ func (h *Handler) forgotPasswordRedirect(c *fiber.Ctx) error {
 	return c.Redirect(PathRecovery, fiber.StatusMovedPermanently)
 }
 
+// germanAliases are German addresses customers may type, and where they
+// lead (as /Passwort-vergessen does).
+var germanAliases = map[string]string{
+	"/anmelden":     PathLogin,
+	"/registrieren": PathRegister,
+	"/hilfe":        PathHelp,
+}
+
+// aliasRedirect sends a typed German address to its page for good.
+func aliasRedirect(to string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		return c.Redirect(to, fiber.StatusMovedPermanently)
+	}
+}
+
 // homePage sends customers where they can start.
 func (h *Handler) homePage(c *fiber.Ctx) error {
 	return c.Redirect(PathLogin, fiber.StatusSeeOther)

@@ -153,6 +153,9 @@ func (p *portal) msgIn(t testing.TB, lang, id string, data ...map[string]any) st
 	cfg := &i18n.LocalizeConfig{MessageID: id}
 	if len(data) > 0 {
 		cfg.TemplateData = data[0]
+		if n, ok := data[0]["Count"]; ok {
+			cfg.PluralCount = n // as components.T does
+		}
 	}
 	s, err := p.Catalog.Localizer(lang).Localize(cfg)
 	if err != nil {

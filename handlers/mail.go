@@ -37,5 +37,7 @@ func (h *Handler) mailContext(ctx context.Context, lang string) context.Context 
 		lang = "de"
 	}
 	mctx := components.WithLocalizer(ctx, h.opt.Catalog.Localizer(lang))
-	return components.WithPage(mctx, components.Page{Lang: lang, Contact: h.opt.Contact})
+	page := components.Page{Lang: lang, Contact: h.opt.Contact}
+	h.brandPage(&page)
+	return components.WithPage(mctx, page)
 }

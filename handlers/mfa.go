@@ -59,6 +59,8 @@ type sessionData struct {
 	Codes string `json:"codes,omitempty"`
 	// ReauthAt is when the customer last confirmed the password.
 	ReauthAt *time.Time `json:"reauth_at,omitempty"`
+	// Change waits for the password confirmation (see pendingChange).
+	Change *pendingChange `json:"change,omitempty"`
 }
 
 type pendingTOTP struct {
@@ -222,9 +224,19 @@ func (h *Handler) requireFreshForChanges(c *fiber.Ctx) error {
 	if sess.State != SessionAuthenticated || h.isFresh(sess) {
 		return c.Next()
 	}
-	next := c.OriginalURL()
-	if c.Method() != fiber.MethodGet {
-		next = PathSecurity // a form POST cannot be repeated; return to the page it came from
+	if c.Method() == fiber.MethodGet {
+		return redirect(c, PathReauth+"?next="+url.QueryEscape(c.OriginalURL()))
 	}
-	return redirect(c, PathReauth+"?next="+url.QueryEscape(next))
+	if h.change(c.Path()) != nil {
+		return h.deferChange(c) // carried out once the password is confirmed
+	}
+	// Another form POST cannot be repeated; return to the page it came from.
+	return redirect(c, PathReauth+"?next="+url.QueryEscape(PathSecurity))
+}
+
+// firstSetup reports whether the customer sets up the first second factor
+// at login (rather than adding one from the account).
+func firstSetup(c *fiber.Ctx) bool {
+	sess := currentSession(c)
+	return sess != nil && sess.State == SessionMFASetup
 }

@@ -11,9 +11,6 @@ import (
 	"github.com/hwk/kundenportal/store"
 )
 
-// totpIssuer names the portal in authenticator apps.
-const totpIssuer = "Kundenportal"
-
 // choosePage offers the methods the customer does not have yet: at first
 // login (the session waits in SessionMFASetup) or from the account.
 func (h *Handler) choosePage(c *fiber.Ctx) error {
@@ -61,7 +58,7 @@ func (h *Handler) methodKinds(ctx context.Context, user *store.User) ([]string, 
 // customer confirms a code, and shows the setup page.
 func (h *Handler) startTOTP(c *fiber.Ctx) error {
 	user, sess := stepUser(c), currentSession(c)
-	key, err := totp.Generate(totpIssuer, user.Email)
+	key, err := totp.Generate(h.opt.Brand.OrgName, user.Email)
 	if err != nil {
 		return err
 	}

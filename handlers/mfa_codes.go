@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -39,9 +40,9 @@ func (h *Handler) newRecoveryCodes(ctx context.Context, tx *store.Store, user *s
 
 // useRecoveryCode uses up the customer's unused code, hashed now or
 // before keys were derived per purpose.
-func (h *Handler) useRecoveryCode(ctx context.Context, user *store.User, code string) (bool, error) {
+func (h *Handler) useRecoveryCode(ctx context.Context, tx *store.Store, user *store.User, code string) (bool, error) {
 	for _, hash := range h.codes.Hashes("recovery", user.ID.String(), codes.NormalizeRecovery(code)) {
-		if ok, err := h.store.UseRecoveryCode(ctx, user.ID, hash); err != nil || ok {
+		if ok, err := tx.UseRecoveryCode(ctx, user.ID, hash); err != nil || ok {
 			return ok, err
 		}
 	}
@@ -80,7 +81,9 @@ func (h *Handler) recoveryCodesPage(c *fiber.Ctx) error {
 	if len(list) == 0 {
 		return c.Redirect(PathAccount, fiber.StatusSeeOther)
 	}
-	return h.render(c, fiber.StatusOK, components.RecoveryCodesPage(components.RecoveryCodesView{Codes: list, Print: c.Query("print") == "1"}))
+	return h.render(c, fiber.StatusOK, components.RecoveryCodesPage(components.RecoveryCodesView{
+		Codes: list, Print: c.Query("print") == "1", Account: currentUser(c).Email, Date: h.day(h.store.Now()),
+	}))
 }
 
 // recoveryCodesText is the plain-text download of the codes.
@@ -184,4 +187,9 @@ func (h *Handler) securityNotice(ctx context.Context, tx *store.Store, user *sto
 			"Time": h.clock(tx.Now()), "RecoveryURL": h.opt.BaseURL + PathRecovery,
 		},
 	})
+}
+
+// day is t's date in the chamber's time zone.
+func (h *Handler) day(t time.Time) string {
+	return t.In(h.loc).Format("02.01.2006")
 }

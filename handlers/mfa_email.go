@@ -118,7 +118,7 @@ func (h *Handler) startEmailSetup(c *fiber.Ctx) error {
 // emailSetupPage asks for the code that was sent.
 func (h *Handler) emailSetupPage(c *fiber.Ctx) error {
 	return h.render(c, fiber.StatusOK, components.EmailSetupPage(components.EmailSetupView{
-		Email: stepUser(c).Email, Notice: emailNotice(c.Query("notice")),
+		Email: stepUser(c).Email, Notice: emailNotice(c.Query("notice")), FirstTime: firstSetup(c),
 	}))
 }
 
@@ -131,7 +131,7 @@ func (h *Handler) emailSetupSubmit(c *fiber.Ctx) error {
 	}
 	if problem != "" {
 		return h.render(c, fiber.StatusUnprocessableEntity, components.EmailSetupPage(components.EmailSetupView{
-			Email: user.Email, Errors: components.Errors{{Field: components.FieldCode, Message: problem}},
+			Email: user.Email, FirstTime: firstSetup(c), Errors: components.Errors{{Field: components.FieldCode, Message: problem}},
 		}))
 	}
 	d, err := readSessionData(sess)

@@ -196,7 +196,7 @@ func wantThrottled(t *testing.T, p *portal, r *response, what string) {
 	if secs, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || secs <= 0 {
 		t.Errorf("%s: Retry-After = %q, want seconds", what, r.Header.Get("Retry-After"))
 	}
-	if !strings.Contains(r.Text(t), p.msg(t, "login.error.throttled", map[string]any{"Minutes": 1})) {
+	if !strings.Contains(r.Text(t), p.msg(t, "login.error.throttled", map[string]any{"Count": 1})) {
 		t.Errorf("%s: the 429 page does not explain the wait:\n%s", what, r.Body)
 	}
 }

@@ -52,7 +52,7 @@ func (h *Handler) passkeyVerifyFinish(c *fiber.Ctx) error {
 	}
 	if wait > 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
-		return passkeyError(c, fiber.StatusTooManyRequests, "login.error.throttled", map[string]any{"Minutes": retryMinutes(wait)})
+		return passkeyError(c, fiber.StatusTooManyRequests, "login.error.throttled", map[string]any{"Count": retryMinutes(wait)})
 	}
 	p, _, err := h.takeCeremony(c, ceremonyLogin)
 	if err != nil {

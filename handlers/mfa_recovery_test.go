@@ -79,12 +79,21 @@ func TestRecoveryCodeReplacesTheSecondFactorOnce(t *testing.T) {
 			}
 			// Typed in capitals with spaces, as people copy it from paper.
 			b, r := use(" " + strings.ToUpper(codes[3]) + " ")
-			if to := redirectOf(t, tr, r, "recovery code"); to != "/account" {
-				t.Fatalf("recovery code: sent to %q, want /account", to)
+			const used = "/mfa/recovery-code-used?next=%2Faccount"
+			if to := redirectOf(t, tr, r, "recovery code"); to != used {
+				t.Fatalf("recovery code: sent to %q, want %s", to, used)
 			}
 			if !b.loggedIn() {
 				t.Fatalf("not logged in with a recovery code")
 			}
+			usedPage := b.getOK(used)
+			if want := p.msg(t, "codes_used.left", map[string]any{"Count": 9}); !strings.Contains(usedPage.Text(t), want) {
+				t.Errorf("the page after the recovery code lacks %q", want)
+			}
+			if usedPage.Doc(t).Find(`a[href="/account"]`).Length() == 0 || usedPage.Doc(t).Find("#codes-few").Length() != 0 {
+				t.Errorf("the page after the recovery code: want a way on to /account and no prompt with 9 codes left:\n%s", usedPage.Body)
+			}
+			wantDeviceMail(t, p, email, "mail.security.recovery_used", map[string]any{"Left": 9})
 			if evs := p.eventsOf(t, "mfa.recovery_code_used", u); len(evs) != 1 {
 				t.Errorf("%d mfa.recovery_code_used events, want 1", len(evs))
 			}
@@ -183,8 +192,8 @@ func TestNewRecoveryCodesVoidTheOld(t *testing.T) {
 				t.Errorf("a code of the old set: status %d, want 422", r.StatusCode)
 			}
 			b, r := use(fresh[0])
-			if to := redirectOf(t, tr, r, "a code of the new set"); to != "/account" || !b.loggedIn() {
-				t.Errorf("a code of the new set: sent to %q, want /account and logged in", to)
+			if to := redirectOf(t, tr, r, "a code of the new set"); to != "/mfa/recovery-code-used?next=%2Faccount" || !b.loggedIn() {
+				t.Errorf("a code of the new set: sent to %q, want the page after a recovery code and logged in", to)
 			}
 		})
 	}

@@ -38,12 +38,13 @@ func (h *Handler) renderTOTPSetup(c *fiber.Ctx, status int, errs components.Erro
 	if err != nil || !ok {
 		return h.totpExpired(c, err)
 	}
-	key, err := totp.FromSecret(totpIssuer, user.Email, secret)
+	key, err := totp.FromSecret(h.opt.Brand.OrgName, user.Email, secret)
 	if err != nil {
 		return err
 	}
 	return h.render(c, status, components.TOTPSetupPage(components.TOTPSetupView{
-		QR: key.QR, Secret: totp.Group(secret), Issuer: totpIssuer, Account: user.Email, Errors: errs,
+		QR: key.QR, URL: key.URL, Secret: totp.Group(secret), Issuer: h.opt.Brand.OrgName, Account: user.Email,
+		FirstTime: firstSetup(c), Errors: errs,
 	}))
 }
 

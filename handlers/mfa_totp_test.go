@@ -55,7 +55,7 @@ func readTOTPSetup(t *testing.T, p *portal, page *response, email string) string
 	doc.Find("dl.totp-key dt").Each(func(_ int, dt *goquery.Selection) {
 		entries[squash(dt.Text())] = squash(dt.Next().Text())
 	})
-	for id, want := range map[string]string{"mfa.totp.setup.issuer": "Kundenportal", "mfa.totp.setup.account": email} {
+	for id, want := range map[string]string{"mfa.totp.setup.issuer": "Handwerkskammer für Unterfranken", "mfa.totp.setup.account": email} {
 		if got := entries[p.msg(t, id)]; got != want {
 			t.Errorf("setup page: %s = %q, want %q", p.msg(t, id), got, want)
 		}

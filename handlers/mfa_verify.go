@@ -2,7 +2,9 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -11,6 +13,9 @@ import (
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/store"
 )
+
+// errWrongRecoveryCode rolls back the login with an unknown or used code.
+var errWrongRecoveryCode = errors.New("mfa: wrong recovery code")
 
 // verifyPage asks for one of the customer's methods: the one named in
 // ?method=, else the one used last.
@@ -75,7 +80,7 @@ func (h *Handler) verifyBlocked(c *fiber.Ctx, method string) (bool, error) {
 		return true, err
 	}
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
-	view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Minutes": retryMinutes(wait)}}}
+	view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Count": retryMinutes(wait)}}}
 	return true, h.render(c, fiber.StatusTooManyRequests, components.VerifyPage(view))
 }
 
@@ -128,18 +133,39 @@ func (h *Handler) verifyRecoverySubmit(c *fiber.Ctx) error {
 	if blocked, err := h.verifyBlocked(c, components.MethodRecovery); blocked || err != nil {
 		return err
 	}
-	user := stepUser(c)
-	ok, err := h.useRecoveryCode(c.UserContext(), user, c.FormValue(components.FieldCode))
+	user, sess := stepUser(c), currentSession(c)
+	var raw string
+	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
+		ok, err := h.useRecoveryCode(ctx, tx, user, c.FormValue(components.FieldCode))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errWrongRecoveryCode
+		}
+		if err := tx.Audit(ctx, store.AuditEvent{Event: eventRecoveryUsed, UserID: &user.ID, Email: user.Email, IP: c.IP()}); err != nil {
+			return err
+		}
+		left, err := tx.RecoveryCodesLeft(ctx, user.ID)
+		if err != nil {
+			return err
+		}
+		if err := h.deviceNotice(c, tx, user, []string{"mail.security.recovery_used"}, map[string]any{"Left": left}); err != nil {
+			return err
+		}
+		raw, err = h.completeSecondFactor(c, tx, sess, user.ID, components.MethodRecovery)
+		return err
+	})
+	if errors.Is(err, errWrongRecoveryCode) {
+		return h.verifyFailed(c, components.MethodRecovery, "mfa.recovery.error.wrong")
+	}
 	if err != nil {
 		return fmt.Errorf("mfa: use recovery code: %w", err)
 	}
-	if !ok {
-		return h.verifyFailed(c, components.MethodRecovery, "mfa.recovery.error.wrong")
-	}
-	if err := h.store.Audit(c.UserContext(), store.AuditEvent{Event: eventRecoveryUsed, UserID: &user.ID, Email: user.Email, IP: c.IP()}); err != nil {
-		return err
-	}
-	return h.verifySucceeded(c, components.MethodRecovery)
+	h.opt.MailNotify()
+	h.setSessionCookie(c, raw)
+	d, _ := readSessionData(sess)
+	return redirect(c, PathRecoveryCodeUsed+"?next="+url.QueryEscape(h.afterLogin(d.Next)))
 }
 
 // verifyEmailSendSubmit sends a login code by e-mail (with a cool-down).

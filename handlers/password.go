@@ -58,6 +58,8 @@ func (h *Handler) passwordCheck(c *fiber.Ctx) error {
 	origin := ""
 	if f, data, err := h.passwordFlow(c); err == nil {
 		email, origin = f.Email, data.Origin
+	} else if u := currentUser(c); u != nil {
+		email = u.Email // "Passwort ändern" on the security page
 	}
 	pw, confirm := c.FormValue(components.FieldNewPassword), c.FormValue(components.FieldConfirm)
 	view := passwordView(origin, email, policy.Check(pw, confirm, email), pw != "", confirm != "")
@@ -148,7 +150,17 @@ func (h *Handler) finishPasswordFlow(c *fiber.Ctx, f *store.Flow, origin, hash s
 			if origin == originInvite {
 				event, next = eventInviteDone, PathLogin+"?notice="+noticePasswordSet
 			}
-			return tx.Audit(ctx, store.AuditEvent{Event: event, UserID: f.UserID, Email: f.Email, IP: c.IP()})
+			if err := tx.Audit(ctx, store.AuditEvent{Event: event, UserID: f.UserID, Email: f.Email, IP: c.IP()}); err != nil {
+				return err
+			}
+			if origin != originRecovery {
+				return nil
+			}
+			u, err := tx.UserByID(ctx, *f.UserID)
+			if err != nil {
+				return err
+			}
+			return h.passwordNotice(c, tx, u, "mail.security.password_reset")
 		}
 		return fmt.Errorf("password: unknown flow origin %q", origin)
 	})
@@ -159,6 +171,7 @@ func (h *Handler) finishPasswordFlow(c *fiber.Ctx, f *store.Flow, origin, hash s
 		return fmt.Errorf("password: finish: %w", err)
 	}
 	h.clearFlowCookie(c)
+	h.opt.MailNotify()
 	if sessionToken != "" {
 		h.setSessionCookie(c, sessionToken)
 	}

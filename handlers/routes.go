@@ -66,7 +66,12 @@ func (h *Handler) routes(app *fiber.App) {
 
 	app.Get(PathHome, with(h.homePage)...)
 	app.Get(PathHelp, with(h.helpPage)...)
+	app.Get(PathAccessibility, with(h.accessibilityPage)...)
+	app.Get(PathLogo, h.logoFile)
 	app.Get(PathForgotPassword, h.forgotPasswordRedirect)
+	for alias, to := range germanAliases {
+		app.Get(alias, aliasRedirect(to))
+	}
 	app.Get(PathLang, h.chooseLanguage)
 	app.Get(PathLogin, with(h.loginPage)...)
 	app.Post(PathLogin, with(h.loginSubmit)...)
@@ -94,9 +99,12 @@ func (h *Handler) routes(app *fiber.App) {
 		return user(append([]fiber.Handler{h.requireFreshForChanges}, hs...)...)
 	}
 	app.Get(PathSecurity, user(h.securityPage)...)
-	app.Post(PathSecurity+"/remove", fresh(h.removeMethodSubmit)...)
-	app.Post(PathSecurity+"/rename", fresh(h.renameMethodSubmit)...)
-	app.Post(PathSecurity+"/codes", fresh(h.renewCodesSubmit)...)
+	app.Get(PathSecurityRemove, user(h.removeMethodConfirmPage)...)
+	app.Get(PathSecurityCodes, user(h.renewCodesConfirmPage)...)
+	for _, path := range []string{PathSecurityRemove, PathSecurityRename, PathSecurityCodes} {
+		app.Post(path, fresh(h.changeSubmit)...)
+	}
+	app.Post(PathPasswordChange, user(h.passwordChangeSubmit)...)
 	h.companyRoutes(app, user)
 	app.Get(PathReauth, user(h.reauthPage)...)
 	app.Post(PathReauth, user(h.rateLimit("reauth", 30, 10*time.Minute), h.reauthSubmit)...)
@@ -130,6 +138,7 @@ func (h *Handler) mfaRoutes(app *fiber.App, with func(...fiber.Handler) []fiber.
 	app.Post(PathMFAVerify+"/email/send", verify(h.verifyEmailSendSubmit)...)
 	app.Post(PathMFAVerify+"/recovery", verify(codeLimit, h.verifyRecoverySubmit)...)
 	app.Get(PathRecoveryCodes, with(h.requireUser, h.recoveryCodesPage)...)
+	app.Get(PathRecoveryCodeUsed, with(h.requireUser, h.recoveryCodeUsedPage)...)
 	app.Get(PathRecoveryCodesTxt, with(h.requireUser, h.recoveryCodesText)...)
 	app.Post(PathRecoveryCodes, with(h.requireUser, h.recoveryCodesDone)...)
 	h.passkeyRoutes(app, with, setup, verify)

@@ -10,15 +10,17 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/policy"
 	"github.com/hwk/kundenportal/store"
 )
 
 const eventReauth = "reauth.ok"
 
 var securityNotices = map[string]string{
-	"method_added":   "security.notice.added",
-	"method_removed": "security.notice.removed",
-	"renamed":        "security.notice.renamed",
+	"method_added":     "security.notice.added",
+	"method_removed":   "security.notice.removed",
+	"renamed":          "security.notice.renamed",
+	"password_changed": "password_change.notice.done",
 }
 
 // securityPage lists the customer's second factors.
@@ -27,16 +29,27 @@ func (h *Handler) securityPage(c *fiber.Ctx) error {
 }
 
 func (h *Handler) renderSecurity(c *fiber.Ctx, status int, notice string, errs components.Errors) error {
+	view, err := h.securityView(c)
+	if err != nil {
+		return err
+	}
+	view.Notice, view.Errors = notice, errs
+	return h.render(c, status, components.SecurityPage(view))
+}
+
+// securityView is the security page with the customer's methods and an
+// empty password form.
+func (h *Handler) securityView(c *fiber.Ctx) (components.SecurityView, error) {
 	ctx, user := c.UserContext(), currentUser(c)
 	methods, err := h.store.MethodsOf(ctx, user.ID)
 	if err != nil {
-		return fmt.Errorf("security: methods: %w", err)
+		return components.SecurityView{}, fmt.Errorf("security: methods: %w", err)
 	}
 	left, err := h.store.RecoveryCodesLeft(ctx, user.ID)
 	if err != nil {
-		return fmt.Errorf("security: codes: %w", err)
+		return components.SecurityView{}, fmt.Errorf("security: codes: %w", err)
 	}
-	view := components.SecurityView{CodesLeft: left, Notice: notice, Errors: errs}
+	view := components.SecurityView{CodesLeft: left, Password: passwordChangeView(user.Email, policy.Check("", "", user.Email), false, false)}
 	for _, m := range methods {
 		item := components.MethodItem{ID: m.ID.String(), Kind: m.Kind, Name: m.Name, Added: h.clock(m.CreatedAt)}
 		if m.LastUsedAt != nil {
@@ -44,13 +57,13 @@ func (h *Handler) renderSecurity(c *fiber.Ctx, status int, notice string, errs c
 		}
 		view.Methods = append(view.Methods, item)
 	}
-	return h.render(c, status, components.SecurityPage(view))
+	return view, nil
 }
 
-// removeMethodSubmit removes a second factor, never the last one.
-func (h *Handler) removeMethodSubmit(c *fiber.Ctx) error {
+// removeMethod removes a second factor, never the last one.
+func (h *Handler) removeMethod(c *fiber.Ctx, pc pendingChange) error {
 	user := currentUser(c)
-	id, err := uuid.Parse(c.FormValue("id"))
+	id, err := uuid.Parse(pc.ID)
 	if err != nil {
 		return fiber.ErrNotFound
 	}
@@ -79,14 +92,14 @@ func (h *Handler) removeMethodSubmit(c *fiber.Ctx) error {
 	return redirect(c, PathSecurity+"?notice=method_removed")
 }
 
-// renameMethodSubmit names a passkey.
-func (h *Handler) renameMethodSubmit(c *fiber.Ctx) error {
+// renameMethod names a passkey.
+func (h *Handler) renameMethod(c *fiber.Ctx, pc pendingChange) error {
 	user := currentUser(c)
-	id, err := uuid.Parse(c.FormValue("id"))
+	id, err := uuid.Parse(pc.ID)
 	if err != nil {
 		return fiber.ErrNotFound
 	}
-	name, problem := passkeyName(c.FormValue(components.FieldName))
+	name, problem := passkeyName(pc.Name)
 	if problem != "" {
 		return h.renderSecurity(c, fiber.StatusUnprocessableEntity, "", components.Errors{{Field: "name-" + id.String(), Message: "security.error.name"}})
 	}
@@ -116,9 +129,9 @@ func (h *Handler) renameMethodSubmit(c *fiber.Ctx) error {
 	return redirect(c, PathSecurity+"?notice=renamed")
 }
 
-// renewCodesSubmit makes a new set of recovery codes (voiding the old)
-// and shows it once.
-func (h *Handler) renewCodesSubmit(c *fiber.Ctx) error {
+// renewCodes makes a new set of recovery codes (voiding the old) and
+// shows it once.
+func (h *Handler) renewCodes(c *fiber.Ctx, _ pendingChange) error {
 	user, sess := currentUser(c), currentSession(c)
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
 		sealed, err := h.newRecoveryCodes(ctx, tx, user)
@@ -148,28 +161,31 @@ func (h *Handler) renewCodesSubmit(c *fiber.Ctx) error {
 // reauthPage asks for the password before a change to the security.
 func (h *Handler) reauthPage(c *fiber.Ctx) error {
 	return h.render(c, fiber.StatusOK, components.ReauthPage(components.ReauthView{
-		Next: nextParam(c.Query("next")), Email: currentUser(c).Email,
+		Next: nextParam(c.Query("next")), Email: currentUser(c).Email, Change: c.Query("change") == "1",
 	}))
 }
 
 // reauthSubmit checks the password (regulated like a login) and marks the
-// session fresh for changes.
+// session fresh for changes. A change that waited for this confirmation
+// is carried out at once.
 func (h *Handler) reauthSubmit(c *fiber.Ctx) error {
 	ctx, user, sess := c.UserContext(), currentUser(c), currentSession(c)
-	view := components.ReauthView{Next: nextParam(c.FormValue("next")), Email: user.Email}
+	view := components.ReauthView{Next: nextParam(c.FormValue("next")), Email: user.Email, Change: c.FormValue("change") == "1"}
 	wait, err := h.passwordAttempt(c, user, store.NormalizeEmail(user.Email))
 	if err != nil {
 		return err
 	}
 	if wait > 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
-		view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Minutes": retryMinutes(wait)}}}
+		view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Count": retryMinutes(wait)}}}
 		return h.render(c, fiber.StatusTooManyRequests, components.ReauthPage(view))
 	}
 	ok, err := h.checkPassword(ctx, user, c.FormValue(components.FieldPassword))
 	if err != nil {
 		return err
 	}
+	var pc pendingChange
+	var carryOut changeFunc
 	err = h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
 		if !ok {
 			return nil // the attempt was counted before the check
@@ -181,6 +197,7 @@ func (h *Handler) reauthSubmit(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
+		pc, carryOut = h.takeChange(&d, view.Change)
 		now := tx.Now()
 		d.ReauthAt = &now
 		if err := saveSessionData(ctx, tx, sess, d); err != nil {
@@ -194,6 +211,9 @@ func (h *Handler) reauthSubmit(c *fiber.Ctx) error {
 	if !ok {
 		view.Errors = components.Errors{{Field: components.FieldPassword, Message: "reauth.error.wrong"}}
 		return h.render(c, fiber.StatusUnprocessableEntity, components.ReauthPage(view))
+	}
+	if carryOut != nil {
+		return carryOut(c, pc)
 	}
 	next := view.Next
 	if next == "" {

@@ -98,7 +98,7 @@ func TestSecurityChangesNeedAFreshCheck(t *testing.T) {
 			// Six minutes after the login the session is alive but not fresh.
 			p.Clock.Advance(6 * time.Minute)
 			c.getOK("/account/security")
-			const confirm = "/account/confirm?next=%2Faccount%2Fsecurity"
+			const confirm = "/account/confirm?change=1&next=%2Faccount%2Fsecurity"
 			if to := c.submit(tr, "/account/security/remove", url.Values{"id": {totpID}}); to != confirm {
 				t.Fatalf("removal 6 minutes after login: sent to %q, want %s", to, confirm)
 			}
@@ -120,13 +120,13 @@ func TestSecurityChangesNeedAFreshCheck(t *testing.T) {
 			if n, err := p.Store.Attempts(t.Context(), "login.account", email); err != nil || n != 1 {
 				t.Errorf("failures of the account after a wrong password: %d (%v), want 1", n, err)
 			}
-			form.Set("password", goodPassword)
-			if to := c.submit(tr, "/account/confirm", form); to != "/account/security" {
-				t.Fatalf("right password: sent to %q, want /account/security", to)
+			if form.Get("change") != "1" {
+				t.Errorf("confirm form does not carry the waiting change")
 			}
-
-			if to := c.submit(tr, "/account/security/remove", url.Values{"id": {totpID}}); to != "/account/security?notice=method_removed" {
-				t.Fatalf("removal: sent to %q", to)
+			// The right password carries out the removal asked for before.
+			form.Set("password", goodPassword)
+			if to := c.submit(tr, "/account/confirm", form); to != "/account/security?notice=method_removed" {
+				t.Fatalf("right password: sent to %q, want the removal done (/account/security?notice=method_removed)", to)
 			}
 			page = c.getOK("/account/security?notice=method_removed")
 			if !strings.Contains(page.Text(t), p.msg(t, "security.notice.removed")) {
@@ -176,7 +176,7 @@ func TestConfirmingThePasswordIsRegulated(t *testing.T) {
 	if r.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("right password after 5 wrong ones: status %d, want 429", r.StatusCode)
 	}
-	if !strings.Contains(r.Text(t), p.msg(t, "login.error.throttled", map[string]any{"Minutes": 1})) {
+	if !strings.Contains(r.Text(t), p.msg(t, "login.error.throttled", map[string]any{"Count": 1})) {
 		t.Errorf("the 429 page does not explain the wait:\n%s", r.Body)
 	}
 	if secs, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || secs <= 0 {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hwk/kundenportal/handlers"
 	"github.com/hwk/kundenportal/handlers/password"
 	"github.com/hwk/kundenportal/store"
 )
@@ -30,6 +31,9 @@ type Config struct {
 	RecoveryTTL    time.Duration   // PORTAL_RECOVERY_TTL
 	Mode           Mode            // what the configuration was loaded for
 	Dev            bool            // --dev: Mode == ModeDev
+	// Brand: PORTAL_ORG_NAME, PORTAL_LOGO_FILE, PORTAL_IMPRINT_URL,
+	// PORTAL_PRIVACY_URL, PORTAL_ACCESSIBILITY_URL.
+	Brand handlers.Brand
 }
 
 // Mode is what a configuration is loaded for; each mode asks for what it
@@ -78,6 +82,7 @@ var (
 		"PORTAL_CONTACT_EMAIL": "kundenlogin@hwk-ufr.de",
 		"PORTAL_SESSION_IDLE":  "10m",
 		"PORTAL_RECOVERY_TTL":  "1h",
+		"PORTAL_ORG_NAME":      handlers.DefaultOrgName,
 	}
 	devDefaults = map[string]string{
 		"PORTAL_BASE_URL":   "http://localhost:8080",
@@ -113,6 +118,11 @@ func LoadConfig(getenv func(string) string, mode Mode) (Config, error) {
 		Contact:     get("PORTAL_CONTACT_EMAIL"),
 		Mode:        mode,
 		Dev:         mode == ModeDev,
+		Brand: handlers.Brand{
+			OrgName: get("PORTAL_ORG_NAME"), LogoFile: get("PORTAL_LOGO_FILE"),
+			ImprintURL: get("PORTAL_IMPRINT_URL"), PrivacyURL: get("PORTAL_PRIVACY_URL"),
+			AccessibilityURL: get("PORTAL_ACCESSIBILITY_URL"),
+		},
 	}
 	if c.BaseURL == "" {
 		return c, &configError{"PORTAL_BASE_URL", "is required outside --dev: the public origin of the portal, such as https://portal.example.de (links in e-mails and letters point there)"}
@@ -152,6 +162,9 @@ func LoadConfig(getenv func(string) string, mode Mode) (Config, error) {
 // Validate checks the values that LoadConfig could not check alone. It
 // changes nothing.
 func (c *Config) Validate() error {
+	if err := c.validateBrand(); err != nil {
+		return err
+	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
 		return &configError{"PORTAL_BASE_URL", "must be an origin such as https://portal.example.de (scheme and host, no path)"}
@@ -201,3 +214,19 @@ func parseKey(raw string) ([]byte, error) {
 }
 
 func isIP(host string) bool { return net.ParseIP(host) != nil }
+
+// validateBrand checks the addresses of the chamber's legal pages.
+func (c *Config) validateBrand() error {
+	for name, raw := range map[string]string{
+		"PORTAL_IMPRINT_URL": c.Brand.ImprintURL, "PORTAL_PRIVACY_URL": c.Brand.PrivacyURL,
+		"PORTAL_ACCESSIBILITY_URL": c.Brand.AccessibilityURL,
+	} {
+		if raw == "" {
+			continue
+		}
+		if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return &configError{name, "must be an address such as https://www.hwk-ufr.de/impressum"}
+		}
+	}
+	return nil
+}

@@ -50,7 +50,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		BaseURL: cfg.BaseURL, Dev: cfg.Dev, SessionIdle: cfg.SessionIdle, Contact: cfg.Contact,
 		TrustedProxies: cfg.TrustedProxies, Catalog: catalog, Store: s, Logger: log,
 		MailNotify: sender.Notify, Hasher: hasher, RecoveryTTL: cfg.RecoveryTTL,
-		SecretKey: cfg.SecretKey,
+		SecretKey: cfg.SecretKey, Brand: cfg.Brand,
 	})
 	if err != nil {
 		return err

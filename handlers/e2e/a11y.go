@@ -16,7 +16,8 @@ import (
 var axeSource string
 
 // A11yTags are the axe-core rule tags every page is checked against:
-// WCAG 2.0, 2.1 and 2.2, levels A and AA.
+// WCAG 2.0, 2.1 and 2.2, levels A and AA. The best-practice rule "region"
+// (all content inside landmarks) is checked too (axeRunJS).
 var A11yTags = []string{"wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"}
 
 // Violation is one failed axe-core rule on the page.
@@ -38,6 +39,7 @@ func (v Violation) String() string {
 // axeRunJS runs axe on the whole document and keeps what a report needs.
 var axeRunJS = `axe.run(document, {
 	runOnly: {type: "tag", values: ` + jsStrings(A11yTags) + `},
+	rules: {region: {enabled: true}},
 	resultTypes: ["violations"]
 }).then(r => r.violations.map(v => ({
 	id: v.id, impact: v.impact || "", help: v.help, helpUrl: v.helpUrl,

@@ -84,7 +84,7 @@ func TestFlowSeedPathByKeyboardAlone(t *testing.T) {
 
 	secret := readTOTPKey(t, b)
 	skipToMain(t, b)
-	tabs(t, b, "#code")
+	tabs(t, b, ".totp-app-link a", "#code") // the otpauth:// link, for the app on the same phone
 	b.PressKey(p.totpNow(t, secret))
 	pressEnter(b)
 	wantPath(t, b, handlers.PathRecoveryCodes)

@@ -36,6 +36,8 @@ func TestFlowRecoveryCodeWorksOnce(t *testing.T) {
 				submit(b, ".code-form")
 			}
 			useCode()
+			wantPath(t, b, handlers.PathRecoveryCodeUsed) // how many remain, then on
+			click(b, `main a.button[href="`+handlers.PathAccount+`"]`)
 			wantPath(t, b, handlers.PathAccount)
 
 			useCode()

@@ -29,6 +29,142 @@
     shownSummary = summary;
   });
 
+  // A stale error does not stay on screen: once the live check shows every
+  // password rule met, the errors of the last submit about the new password
+  // are removed (other errors, such as a wrong current password, stay).
+  var passwordFields = ["new_password", "confirm_password"];
+  function clearStalePasswordErrors() {
+    var rules = document.getElementById("password-rules");
+    if (!rules || rules.querySelector('li[data-state="failed"], li[data-state="open"]')) {
+      return;
+    }
+    passwordFields.forEach(function (name) {
+      var field = document.getElementById(name);
+      var error = document.getElementById(name + "-error");
+      if (error) {
+        error.remove();
+      }
+      if (field) {
+        field.removeAttribute("aria-invalid");
+        var wrap = field.closest(".field--error");
+        if (wrap) {
+          wrap.classList.remove("field--error");
+        }
+        var ids = (field.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+          return id && id !== name + "-error";
+        });
+        if (ids.length) {
+          field.setAttribute("aria-describedby", ids.join(" "));
+        } else {
+          field.removeAttribute("aria-describedby");
+        }
+      }
+    });
+    var summary = rules.closest("form") && rules.closest("form").querySelector(".error-summary");
+    if (!summary) {
+      return;
+    }
+    summary.querySelectorAll("li").forEach(function (li) {
+      var link = li.querySelector("a");
+      if (link && passwordFields.indexOf(link.getAttribute("href").slice(1)) >= 0) {
+        li.remove();
+      }
+    });
+    if (!summary.querySelector("li")) {
+      summary.remove();
+      shownSummary = null;
+    }
+  }
+  document.addEventListener("htmx:after:swap", clearStalePasswordErrors);
+
+  // "Passwort anzeigen": the buttons exist in the markup, hidden, since
+  // without JavaScript they could not work. Pressing one switches its field
+  // between hidden and plain text; aria-pressed and the field's status line
+  // say which. Sending the form hides the password again, so the browser
+  // never stores it as plain text.
+  function showPasswordButtons() {
+    document.querySelectorAll("[data-show-password][hidden]").forEach(function (b) {
+      b.hidden = false;
+    });
+  }
+  function setShown(button, shown) {
+    var field = document.getElementById(button.getAttribute("data-show-password"));
+    var status = document.getElementById(button.getAttribute("data-show-password") + "-visibility");
+    if (!field) {
+      return;
+    }
+    field.type = shown ? "text" : "password";
+    button.setAttribute("aria-pressed", shown ? "true" : "false");
+    if (status) {
+      status.textContent = button.getAttribute(shown ? "data-shown" : "data-concealed");
+    }
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-show-password]");
+    if (button) {
+      setShown(button, button.getAttribute("aria-pressed") !== "true");
+    }
+  });
+  document.addEventListener("htmx:after:swap", showPasswordButtons);
+  showPasswordButtons();
+
+  // The print button of the recovery codes' print view.
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () {
+      window.print();
+    });
+  });
+
+  // Buttons show that something is happening (slow phones) and a second
+  // click does not send the form twice: a sent form is busy until the next
+  // page, or until htmx has its answer.
+  function setBusy(form, busy) {
+    form.querySelectorAll('button[type="submit"]').forEach(function (b) {
+      b.classList.toggle("is-busy", busy);
+      if (busy) {
+        b.setAttribute("aria-disabled", "true");
+      } else {
+        b.removeAttribute("aria-disabled");
+      }
+    });
+    if (busy) {
+      form.setAttribute("data-busy", "true");
+    } else {
+      form.removeAttribute("data-busy");
+    }
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.getAttribute("data-busy") === "true") {
+      event.preventDefault();
+      return;
+    }
+    form.querySelectorAll("[data-show-password]").forEach(function (b) {
+      setShown(b, false);
+    });
+    setTimeout(function () {
+      if (!event.defaultPrevented) {
+        setBusy(form, true);
+      }
+    }, 0);
+  });
+  document.addEventListener("htmx:before:request", function (event) {
+    if (event.target && event.target.tagName === "FORM") {
+      setBusy(event.target, true);
+    }
+  });
+  document.addEventListener("htmx:after:request", function (event) {
+    if (event.target && event.target.tagName === "FORM") {
+      setBusy(event.target, false);
+    }
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-busy]").forEach(function (f) {
+      setBusy(f, false);
+    });
+  });
+
   // Session timeout (WCAG 2.2.1): one minute before the automatic logout a
   // notice offers to stay logged in; at the end the page goes to the login
   // page, which returns here after login.
