@@ -20,6 +20,8 @@ const (
 	PathOIDCLogin    = provider.LoginPath
 	PathOIDCContinue = "/oidc/continue"
 	PathOIDCConsent  = "/oidc/consent"
+	// PathOIDCLogoutConfirm asks before a logout that no service vouched for.
+	PathOIDCLogoutConfirm = "/oidc/logout/confirm"
 )
 
 // oidcRoutes mounts the provider. Its endpoints carry no CSRF token (they
@@ -33,7 +35,8 @@ func (h *Handler) oidcRoutes(app *fiber.App, with func(...fiber.Handler) []fiber
 	}
 	app.All(provider.PathAuthorize, h.loadSession, h.language, h.oidcCheckClient, h.oidcBrowser, op)
 	app.Get(provider.PathCallback, h.loadSession, h.language, h.oidcCheckCallback, op)
-	app.All(provider.PathLogout, h.loadSession, h.language, h.oidcCheckLogout, h.oidcBrowser, h.oidcLogout(op))
+	app.All(provider.PathLogout, h.loadSession, h.language, h.oidcConfirmLogout, h.oidcCheckLogout, h.oidcBrowser, h.oidcLogout(op))
+	app.Get(PathOIDCLogoutConfirm, with(h.requireUser, h.oidcLogoutConfirmPage)...)
 	app.Get(PathOIDCLogin, with(h.oidcLoginPage)...)
 	app.Get(PathOIDCContinue, with(h.oidcContinuePage)...)
 	app.Get(PathOIDCConsent, with(h.requireUser, h.oidcConsentPage)...)
@@ -107,6 +110,27 @@ func (h *Handler) oidcCheckCallback(c *fiber.Ctx) error {
 		return h.oidcError(c, "request")
 	}
 	return c.Next()
+}
+
+// oidcConfirmLogout lets a logout request without an ID token hint end
+// nothing by itself: any site can send a browser to the end-session
+// endpoint (a link, an image), so the customer is asked first, and the
+// "Abmelden" button is the portal's own CSRF-protected logout. A request
+// with a hint comes from a service that logged the customer in; op checks
+// the hint.
+func (h *Handler) oidcConfirmLogout(c *fiber.Ctx) error {
+	if formOrQuery(c, "id_token_hint") != "" || currentUser(c) == nil {
+		return c.Next()
+	}
+	return redirect(c, PathOIDCLogoutConfirm)
+}
+
+// oidcLogoutConfirmPage is "Vom Kundenportal abmelden?".
+func (h *Handler) oidcLogoutConfirmPage(c *fiber.Ctx) error {
+	return h.render(c, fiber.StatusOK, components.ConfirmStepPage(components.ConfirmStepView{
+		Title: "oidc.logout_confirm.title", Body: []string{"oidc.logout_confirm.body"},
+		Action: PathLogout, Confirm: "oidc.logout_confirm.submit", CancelURL: PathAccount,
+	}))
 }
 
 // oidcCheckLogout shows an error page for a post_logout_redirect_uri the

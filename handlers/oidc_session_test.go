@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -134,5 +135,31 @@ func TestOIDCConsent(t *testing.T) {
 	pg, _ = startLogin(b, rp)
 	if pg.Request.URL.Path != "/oidc/consent" {
 		t.Errorf("after withdrawing: at %s, want the consent page again", pg.Request.URL)
+	}
+}
+
+// TestOIDCLogoutWithoutHintAsksFirst: any site can send a browser to the
+// end-session endpoint; without an ID token hint the portal asks, and
+// only its own logout button ends the session.
+func TestOIDCLogoutWithoutHintAsksFirst(t *testing.T) {
+	s := newOIDCSetup(t)
+	b := newBrowser(t, s.origin)
+	login(t, s.p, b, s.rp, s.user.Email)
+	var meta struct {
+		EndSession string `json:"end_session_endpoint"`
+	}
+	if err := s.rp.provider.Claims(&meta); err != nil || meta.EndSession == "" {
+		t.Fatalf("discovery has no end_session_endpoint: %v", err)
+	}
+	pg := b.get(meta.EndSession + "?" + url.Values{"post_logout_redirect_uri": {"http://localhost:9/bye"}, "client_id": {s.rp.oauth.ClientID}}.Encode())
+	if pg.Request.URL.Path != "/oidc/logout/confirm" || !strings.Contains(pg.Body, s.p.msg(t, "oidc.logout_confirm.title")) {
+		t.Fatalf("end session without a hint: at %s, status %d; want the confirmation page\n%s", pg.Request.URL, pg.StatusCode, pg.Body)
+	}
+	if acct := b.get("/account"); acct.Request.URL.Path != "/account" || acct.StatusCode != http.StatusOK {
+		t.Fatalf("the session ended without the customer's confirmation (/account at %s)", acct.Request.URL)
+	}
+	b.submit(pg, `form[action="/logout"]`, nil)
+	if acct := b.get("/account"); acct.Request.URL.Path != "/login" {
+		t.Errorf("after confirming, /account is at %s, want the login page", acct.Request.URL)
 	}
 }
