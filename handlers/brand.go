@@ -56,12 +56,13 @@ func loadLogo(file string) (*logo, error) {
 	return &logo{body: body, ext: ext}, nil
 }
 
-// brandPage fills the page-wide data of the chamber's identity.
+// brandPage fills the page-wide data of the chamber's identity. The
+// default logo is the icon, which the browser loads anyway.
 func (h *Handler) brandPage(p *components.Page) {
 	b := h.opt.Brand
 	p.OrgName, p.ImprintURL, p.PrivacyURL = b.OrgName, b.ImprintURL, b.PrivacyURL
 	p.AccessibilityURL = or(b.AccessibilityURL, PathAccessibility)
-	p.LogoURL = h.assets.URL("img/logo.svg")
+	p.LogoURL = h.assets.URL("img/favicon.svg")
 	if h.logo != nil {
 		p.LogoURL = PathLogo
 	}
@@ -70,7 +71,7 @@ func (h *Handler) brandPage(p *components.Page) {
 // logoFile serves the configured logo.
 func (h *Handler) logoFile(c *fiber.Ctx) error {
 	if h.logo == nil {
-		return c.Redirect(h.assets.URL("img/logo.svg"), fiber.StatusFound)
+		return c.Redirect(h.assets.URL("img/favicon.svg"), fiber.StatusFound)
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
 	c.Type(h.logo.ext)

@@ -85,8 +85,7 @@ func (h *Handler) loginSubmit(c *fiber.Ctx) error {
 
 // loginThrottled shows the login form with the wait.
 func (h *Handler) loginThrottled(c *fiber.Ctx, view components.LoginView, wait time.Duration) error {
-	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
-	view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Count": retryMinutes(wait)}}}
+	view.Errors = throttled(c, wait)
 	return h.render(c, fiber.StatusTooManyRequests, components.LoginPage(view), "login-form")
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -79,8 +78,7 @@ func (h *Handler) verifyBlocked(c *fiber.Ctx, method string) (bool, error) {
 	if err != nil {
 		return true, err
 	}
-	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
-	view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Count": retryMinutes(wait)}}}
+	view.Errors = throttled(c, wait)
 	return true, h.render(c, fiber.StatusTooManyRequests, components.VerifyPage(view))
 }
 

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -51,8 +50,7 @@ func (h *Handler) passwordChangeSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	if wait > 0 {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
-		view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Count": retryMinutes(wait)}}}
+		view.Errors = throttled(c, wait)
 		return h.renderPasswordChange(c, fiber.StatusTooManyRequests, view)
 	}
 	ok, err := h.checkPassword(ctx, user, current)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -109,4 +110,11 @@ func (h *Handler) rateLimit(name string, max int, per time.Duration) fiber.Handl
 		}
 		return c.Next()
 	}
+}
+
+// throttled sets Retry-After for wait and returns the form error that says
+// how long to wait, the one answer of every throttled password or code.
+func throttled(c *fiber.Ctx, wait time.Duration) components.Errors {
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
+	return components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Count": retryMinutes(wait)}}}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -176,8 +175,7 @@ func (h *Handler) reauthSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	if wait > 0 {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
-		view.Errors = components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Count": retryMinutes(wait)}}}
+		view.Errors = throttled(c, wait)
 		return h.render(c, fiber.StatusTooManyRequests, components.ReauthPage(view))
 	}
 	ok, err := h.checkPassword(ctx, user, c.FormValue(components.FieldPassword))

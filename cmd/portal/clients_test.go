@@ -59,11 +59,13 @@ func TestClientsCommands(t *testing.T) {
 func TestKeysRotateNeedsSecretKey(t *testing.T) {
 	url := databases[0].url(t)
 	mustRun(t, url, "migrate")
-	if code, _, _ := portalCmd(t, url, "keys", "rotate"); code != 2 {
-		t.Errorf("keys rotate without PORTAL_SECRET_KEY: exit %d, want 2", code)
-	}
 	var stdout, stderr bytes.Buffer
-	env := Env{Getenv: envOf(map[string]string{"PORTAL_DATABASE_URL": url,
+	noKey := Env{Getenv: envOf(map[string]string{"PORTAL_DATABASE_URL": url, "PORTAL_BASE_URL": "https://portal.example.de"}), Stdout: &stdout, Stderr: &stderr}
+	if code := exitCode(noKey, run(context.Background(), noKey, []string{"keys", "rotate"})); code != 2 || !strings.Contains(stderr.String(), "PORTAL_SECRET_KEY") {
+		t.Errorf("keys rotate without PORTAL_SECRET_KEY: exit %d (%q), want 2 naming the variable", code, stderr.String())
+	}
+	stderr.Reset()
+	env := Env{Getenv: envOf(map[string]string{"PORTAL_DATABASE_URL": url, "PORTAL_BASE_URL": "https://portal.example.de",
 		"PORTAL_SECRET_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}), Stdout: &stdout, Stderr: &stderr}
 	for range 2 {
 		if err := run(context.Background(), env, []string{"keys", "rotate"}); err != nil {

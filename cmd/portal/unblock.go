@@ -22,18 +22,11 @@ func runAccountsUnblock(ctx context.Context, env Env, args []string) error {
 	if *email == "" {
 		return usageError("accounts unblock: --email is required")
 	}
-	cfg, err := LoadConfig(env.Getenv, commandMode(*dev))
-	if err != nil {
-		return err
-	}
-	s, err := store.Open(ctx, cfg.DatabaseURL)
+	s, err := openStoreFor(ctx, env, *dev)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := prepareDatabase(ctx, s, false); err != nil {
-		return err
-	}
 	u, err := s.UserByEmail(ctx, *email)
 	if errors.Is(err, store.ErrNotFound) {
 		return usageError(fmt.Sprintf("accounts unblock: no account for %s", *email))
