@@ -34,6 +34,8 @@ func (h *Handler) Cleanup(ctx context.Context) {
 	}{
 		{"kv", func() (int, error) { return h.store.KV().GC(ctx) }},
 		{"throttles", func() (int, error) { return h.store.DeleteOldThrottles(ctx) }},
+		{"mail secrets", func() (int, error) { return h.store.EraseExpiredSecrets(ctx) }},
+		{"given-up mail", func() (int, error) { return h.store.PurgeGivenUpMail(ctx) }},
 		{"sessions", func() (int, error) { return h.store.DeleteExpiredSessions(ctx, now.Add(-h.opt.SessionIdle)) }},
 		{"tokens", func() (int, error) { return h.store.DeleteExpiredTokens(ctx, now.Add(-24*time.Hour)) }},
 		{"flows", func() (int, error) { return h.store.DeleteExpiredFlows(ctx, now.Add(-time.Hour)) }},
