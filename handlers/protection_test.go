@@ -135,6 +135,9 @@ func parallelPosts(t *testing.T, c *client, path string, forms []url.Values) []i
 			t.Fatal(err)
 		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, vs := range c.header {
+			req.Header[k] = vs
+		}
 		for _, ck := range c.cookies {
 			req.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})
 		}
