@@ -9,8 +9,9 @@ import (
 const cleanupInterval = time.Minute
 
 // RunCleanup removes expired rows every cleanupInterval until ctx ends:
-// CSRF tokens and rate-limit counters, idle or expired sessions, expired
-// one-time tokens and flows, and failure counters past their window.
+// rate-limit and failure counters past their window, idle or expired
+// sessions, expired one-time tokens and flows, the bodies of mails whose
+// link or code expired and mails given up long ago.
 func (h *Handler) RunCleanup(ctx context.Context) {
 	t := time.NewTicker(cleanupInterval)
 	defer t.Stop()
