@@ -10,7 +10,7 @@ PG_SOCKET_URL = postgres:///postgres?host=/var/run/postgresql&sslmode=disable
 SUDO      := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast build generate lint migrate check-go test-deps postgres chromium bench bench-load wrk
+.PHONY: help run test test-fast fuzz build generate lint migrate check-go test-deps postgres chromium bench bench-load wrk
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -21,6 +21,17 @@ run: check-go ## serve the portal on http://localhost:8080 with SQLite and the d
 test: check-go test-deps lint ## run every test against PostgreSQL, SQLite, SMTP and Chromium
 	PORTAL_TEST_DATABASE_URL="$$(cat .ci/pg-url)" PORTAL_CHROMIUM=$(CHROMIUM) \
 		$(GO) test -count=1 -timeout 20m ./...
+	@$(MAKE) --no-print-directory fuzz
+
+# FUZZ lists package:target pairs fuzzed briefly by make test. Every fuzz
+# target (also the handler-level ones, whose instrumented build is slow)
+# runs its committed corpus (testdata/fuzz) in go test ./... anyway.
+FUZZ = ./handlers/csrftoken:FuzzCheck ./handlers/totp:FuzzVerify ./handlers/codes:FuzzNormalizeRecovery
+
+fuzz: check-go ## fuzz the CSRF token check and the code parsers for 3 s each
+	@for t in $(FUZZ); do \
+		$(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t##*:}\$$" -fuzztime=3s || exit 1; \
+	done
 
 test-fast: check-go postgres lint ## every test but the browser suite (PostgreSQL and SQLite, no Chromium)
 	PORTAL_TEST_DATABASE_URL="$$(cat .ci/pg-url)" \

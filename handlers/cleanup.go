@@ -9,8 +9,9 @@ import (
 const cleanupInterval = time.Minute
 
 // RunCleanup removes expired rows every cleanupInterval until ctx ends:
-// CSRF tokens and rate-limit counters, idle or expired sessions, expired
-// one-time tokens and flows, and failure counters past their window.
+// rate-limit and failure counters past their window, idle or expired
+// sessions, expired one-time tokens and flows, the bodies of mails whose
+// link or code expired and mails given up long ago.
 func (h *Handler) RunCleanup(ctx context.Context) {
 	t := time.NewTicker(cleanupInterval)
 	defer t.Stop()
@@ -34,6 +35,8 @@ func (h *Handler) Cleanup(ctx context.Context) {
 	}{
 		{"kv", func() (int, error) { return h.store.KV().GC(ctx) }},
 		{"throttles", func() (int, error) { return h.store.DeleteOldThrottles(ctx) }},
+		{"mail secrets", func() (int, error) { return h.store.EraseExpiredSecrets(ctx) }},
+		{"given-up mail", func() (int, error) { return h.store.PurgeGivenUpMail(ctx) }},
 		{"sessions", func() (int, error) { return h.store.DeleteExpiredSessions(ctx, now.Add(-h.opt.SessionIdle)) }},
 		{"tokens", func() (int, error) { return h.store.DeleteExpiredTokens(ctx, now.Add(-24*time.Hour)) }},
 		{"flows", func() (int, error) { return h.store.DeleteExpiredFlows(ctx, now.Add(-time.Hour)) }},

@@ -52,7 +52,7 @@ func (h *Handler) Invite(ctx context.Context, inv Invitation) (created bool, err
 		if name == "" {
 			name = strings.TrimSpace(inv.Name)
 		}
-		return h.queueMail(ctx, tx, user.Email, inv.Lang, components.Mail{
+		return h.queueSecretMail(ctx, tx, user.Email, inv.Lang, components.Mail{
 			Subject: "mail.invite.subject", Paragraphs: []string{"mail.invite.body"},
 			Action: "mail.invite.action", ActionURL: h.opt.BaseURL + PathInviteConfirm + "?token=" + raw,
 			After: []string{"mail.invite.expiry", "mail.invite.alternative"},
@@ -60,7 +60,7 @@ func (h *Handler) Invite(ctx context.Context, inv Invitation) (created bool, err
 				"Name": name, "Days": int(h.opt.InviteTTL.Hours() / 24),
 				"LoginURL": h.opt.BaseURL + PathLogin,
 			},
-		})
+		}, tx.Now().Add(h.opt.InviteTTL))
 	})
 	if err != nil {
 		return false, fmt.Errorf("invite: %w", err)

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"net/url"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -23,7 +24,36 @@ func (h *Handler) chooseLanguage(c *fiber.Ctx) error {
 		HTTPOnly: true,
 		SameSite: fiber.CookieSameSiteLaxMode,
 	})
-	return c.Redirect(localPath(c.Query("next")), fiber.StatusSeeOther)
+	return c.Redirect(h.returnTo(c, localPath(c.Query("next"))), fiber.StatusSeeOther)
+}
+
+// returnTo is where the language switch returns: next, or, when next is
+// the token-free path of the page the customer came from (a link's
+// confirmation page), that page as the browser has it in Referer. So the
+// token stays in the mail's own link and is never written into another.
+func (h *Handler) returnTo(c *fiber.Ctx, next string) string {
+	ref, err := url.Parse(c.Get(fiber.HeaderReferer))
+	if err != nil || originOf(ref.Scheme+"://"+ref.Host) != h.baseOrigin || ref.Path != next || ref.RawQuery == "" {
+		return next
+	}
+	return localPath(ref.RequestURI())
+}
+
+// pagePath is the request's path and query without the one-time token,
+// for the links a page makes to itself (language switch, return after
+// login).
+func pagePath(c *fiber.Ctx) string {
+	u, err := url.Parse(c.OriginalURL())
+	if err != nil {
+		return c.Path()
+	}
+	q := u.Query()
+	if !q.Has("token") {
+		return c.OriginalURL()
+	}
+	q.Del("token")
+	u.RawQuery = q.Encode()
+	return u.RequestURI()
 }
 
 // localPath accepts only a path on this site ("/help?x=1"); anything else,

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/store"
@@ -12,6 +13,13 @@ import (
 // outbox through tx, so the mail exists exactly when tx commits. Call
 // h.opt.MailNotify after the commit to send it at once.
 func (h *Handler) queueMail(ctx context.Context, tx *store.Store, to, lang string, m components.Mail) error {
+	return h.queueSecretMail(ctx, tx, to, lang, m, time.Time{})
+}
+
+// queueSecretMail queues a mail that carries a one-time link or code
+// valid until the given time: then its body is erased from the outbox,
+// sent or not (a mail not sent by then is given up).
+func (h *Handler) queueSecretMail(ctx context.Context, tx *store.Store, to, lang string, m components.Mail, until time.Time) error {
 	if lang == "" {
 		lang = "de"
 	}
@@ -25,7 +33,7 @@ func (h *Handler) queueMail(ctx context.Context, tx *store.Store, to, lang strin
 	if err != nil {
 		return err
 	}
-	if err := tx.EnqueueMail(ctx, &store.OutboxMail{To: to, Subject: r.Subject, TextBody: r.Text, HTMLBody: r.HTML}); err != nil {
+	if err := tx.EnqueueMail(ctx, &store.OutboxMail{To: to, Subject: r.Subject, TextBody: r.Text, HTMLBody: r.HTML, SecretExpiresAt: until}); err != nil {
 		return fmt.Errorf("queue mail: %w", err)
 	}
 	return nil

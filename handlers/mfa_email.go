@@ -58,11 +58,11 @@ func (h *Handler) sendEmailCodeTo(c *fiber.Ctx, user *store.User, sess *store.Se
 		if err := saveSessionData(ctx, tx, sess, d); err != nil {
 			return err
 		}
-		return h.queueMail(ctx, tx, user.Email, user.Lang, components.Mail{
+		return h.queueSecretMail(ctx, tx, user.Email, user.Lang, components.Mail{
 			Subject: "mail.code.subject", Paragraphs: []string{"mail.code.body", "mail.code.value"},
 			After: []string{"mail.code.expiry", "mail.code.never_ask"},
 			Data:  map[string]any{"Name": user.Name, "Code": code, "Minutes": int(emailCodeTTL.Minutes())},
-		})
+		}, d.Email.Expires)
 	})
 	if err != nil {
 		return false, fmt.Errorf("mfa: send email code: %w", err)

@@ -85,7 +85,7 @@ func (h *Handler) setupPage(c *fiber.Ctx) {
 	page := components.Page{
 		Lang:    lang,
 		CSRF:    token,
-		Path:    c.OriginalURL(),
+		Path:    pagePath(c),
 		Asset:   h.assets.URL,
 		Contact: h.opt.Contact,
 		Dev:     h.opt.Dev,

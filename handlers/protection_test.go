@@ -135,6 +135,9 @@ func parallelPosts(t *testing.T, c *client, path string, forms []url.Values) []i
 			t.Fatal(err)
 		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, vs := range c.header {
+			req.Header[k] = vs
+		}
 		for _, ck := range c.cookies {
 			req.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})
 		}
@@ -160,4 +163,32 @@ func countStatus(statuses []int, want int) int {
 		}
 	}
 	return n
+}
+
+func TestLanguageLinksKeepTheTokenOutOfTheirURL(t *testing.T) {
+	t.Parallel()
+	p := newPortal(t)
+	const email = "kunde@example.de"
+	p.passwordUser(t, email, goodPassword)
+	c := p.client(t)
+	link := requestRecovery(t, p, c, plainForm, email)
+	u, _ := url.Parse(link)
+	token := tokenOf(t, link)
+	page := c.getOK(u.RequestURI())
+	href, ok := page.Doc(t).Find(`a[hreflang="en"]`).Attr("href")
+	if !ok {
+		t.Fatalf("no English link on the confirmation page")
+	}
+	if strings.Contains(page.Body, "next=") && strings.Contains(href, token) {
+		t.Errorf("language link repeats the token: %s", href)
+	}
+	if strings.Count(page.Body, token) > 1 {
+		t.Errorf("the page repeats the token %d times; want only the form's hidden field", strings.Count(page.Body, token))
+	}
+	req := c.newRequest(http.MethodGet, href, nil)
+	req.Header.Set("Referer", baseURL+u.RequestURI())
+	r := c.do(req)
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != u.RequestURI() {
+		t.Errorf("language switch: status %d, Location %q; want back to %s", r.StatusCode, r.Header.Get("Location"), u.RequestURI())
+	}
 }

@@ -93,12 +93,12 @@ func (h *Handler) requestRecovery(ctx context.Context, tx *store.Store, email, i
 	if err := tx.Audit(ctx, store.AuditEvent{Event: eventRecoveryRequested, UserID: &user.ID, Email: user.Email, IP: ip}); err != nil {
 		return err
 	}
-	return h.queueMail(ctx, tx, user.Email, user.Lang, components.Mail{
+	return h.queueSecretMail(ctx, tx, user.Email, user.Lang, components.Mail{
 		Subject: "mail.recovery.subject", Paragraphs: []string{"mail.recovery.body"},
 		Action: "mail.recovery.action", ActionURL: h.opt.BaseURL + PathRecoveryConfirm + "?token=" + raw,
 		After: []string{"mail.recovery.expiry", "mail.recovery.ignore"},
 		Data:  map[string]any{"Name": user.Name, "Minutes": int(h.opt.RecoveryTTL.Minutes())},
-	})
+	}, tx.Now().Add(h.opt.RecoveryTTL))
 }
 
 // mailLimited counts one mail request for the address and reports whether

@@ -79,12 +79,12 @@ func (h *Handler) requestRegistration(ctx context.Context, tx *store.Store, emai
 	if err := tx.Audit(ctx, store.AuditEvent{Event: eventRegisterRequested, Email: store.NormalizeEmail(email), IP: ip}); err != nil {
 		return err
 	}
-	return h.queueMail(ctx, tx, email, lang, components.Mail{
+	return h.queueSecretMail(ctx, tx, email, lang, components.Mail{
 		Subject: "mail.register.subject", Paragraphs: []string{"mail.register.body"},
 		Action: "mail.register.action", ActionURL: h.opt.BaseURL + PathRegisterConfirm + "?token=" + raw,
 		After: []string{"mail.register.expiry", "mail.register.ignore"},
 		Data:  map[string]any{"Hours": int(registerTTL.Hours())},
-	})
+	}, tx.Now().Add(registerTTL))
 }
 
 // registerSentPage tells the customer to open the verification mail.

@@ -21,8 +21,10 @@ type kvRow struct {
 	Exp int64  `bun:"exp,notnull"`
 }
 
-// KV is a fiber.Storage on table kv, shared by all portal instances: it
-// backs the CSRF middleware and the IP rate limiter.
+// KV is a fiber.Storage on table kv, shared by all portal instances. The
+// CSRF middleware and the rate limiter no longer use it (CSRF tokens need
+// no storage; limits live in table throttles, whose keys no request can
+// name); it stays for middlewares that need a shared fiber.Storage.
 type KV struct {
 	db bun.IDB
 	s  *Store

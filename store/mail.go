@@ -31,6 +31,35 @@ type OutboxMail struct {
 	LockedBy      string     `bun:"locked_by,notnull"`
 	LockedUntil   *time.Time `bun:"locked_until"`
 	SentAt        *time.Time `bun:"sent_at"`
+	// SecretExpiresAt is when the one-time link or code the mail carries
+	// expires (zero for none): then its body is erased.
+	SecretExpiresAt time.Time `bun:"secret_expires_at,nullzero"`
+}
+
+// MailRetention is how long the outbox keeps a mail the mailer gave up on.
+const MailRetention = 30 * 24 * time.Hour
+
+// EraseExpiredSecrets blanks the bodies of mails whose link or code has
+// expired, and gives up those still unsent (their link no longer works).
+// It returns how many mails it changed.
+func (s *Store) EraseExpiredSecrets(ctx context.Context) (int, error) {
+	now := s.Now()
+	return countRows(s.IDB().NewUpdate().Model((*OutboxMail)(nil)).
+		Set("text_body = ''").Set("html_body = ''").
+		Set("next_attempt_at = CASE WHEN sent_at IS NULL THEN ? ELSE next_attempt_at END", MailRetryNever).
+		Set("last_error = CASE WHEN sent_at IS NULL THEN 'link or code expired before delivery' ELSE last_error END").
+		Where("secret_expires_at <= ?", now).
+		Where("(text_body <> '' OR html_body <> '')").
+		Exec(ctx))
+}
+
+// PurgeGivenUpMail deletes unsent mails the mailer gave up on more than
+// MailRetention ago (by their creation time).
+func (s *Store) PurgeGivenUpMail(ctx context.Context) (int, error) {
+	return countRows(s.IDB().NewDelete().Model((*OutboxMail)(nil)).
+		Where("sent_at IS NULL").Where("next_attempt_at >= ?", MailRetryNever).
+		Where("created_at < ?", s.Now().Add(-MailRetention)).
+		Exec(ctx))
 }
 
 // MailRetryNever is the next attempt time of a mail the mailer gave up on

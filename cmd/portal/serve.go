@@ -110,7 +110,11 @@ func openCatalog(dev bool) (*locales.Catalog, error) {
 func newSender(cfg Config, s *store.Store, log *slog.Logger) (*mailer.Sender, error) {
 	var transport mailer.Transport = mailer.DevTransport{}
 	if cfg.SMTPURL != "" {
-		t, err := mailer.NewSMTP(cfg.SMTPURL, cfg.MailFrom)
+		var opts []mailer.SMTPOption
+		if cfg.Dev {
+			opts = append(opts, mailer.Opportunistic)
+		}
+		t, err := mailer.NewSMTP(cfg.SMTPURL, cfg.MailFrom, opts...)
 		if err != nil {
 			return nil, &configError{"PORTAL_SMTP_URL", err.Error()}
 		}

@@ -7,6 +7,7 @@ import (
 	"net"
 	netmail "net/mail"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,15 +34,18 @@ type SMTPTransport struct {
 
 // NewSMTP configures delivery through the server named by rawURL:
 //
-//	smtp://[user:pass@]host[:port]   STARTTLS when the server offers it; port 25
+//	smtp://[user:pass@]host[:port]   mandatory STARTTLS; port 25
 //	smtps://[user:pass@]host[:port]  implicit TLS; port 465
 //
+// A server on a loopback address (and any server with the Opportunistic
+// option, which --dev passes) gets STARTTLS only when it offers it: a
+// stripped STARTTLS must not silently send mail in plain text elsewhere.
 // User info enables AUTH PLAIN (go-mail refuses it without TLS except on
 // localhost). The query parameter tls=none turns STARTTLS off (local
-// sinks) and tls=starttls makes it mandatory. from is the sender address,
+// relays) and tls=starttls makes it mandatory. from is the sender address,
 // for example "Kundenportal <noreply@example.de>". Errors never contain the
 // password.
-func NewSMTP(rawURL, from string) (*SMTPTransport, error) {
+func NewSMTP(rawURL, from string, opts ...SMTPOption) (*SMTPTransport, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, errors.New("mailer: smtp url is not a valid url (expected smtp://user:pass@host:port)")
@@ -49,7 +53,10 @@ func NewSMTP(rawURL, from string) (*SMTPTransport, error) {
 	t := &SMTPTransport{host: u.Hostname(), redacted: u.Redacted()}
 	switch u.Scheme {
 	case "smtp":
-		t.port, t.policy = 25, mail.TLSOpportunistic
+		t.port, t.policy = 25, mail.TLSMandatory
+		if isLoopback(t.host) || slices.Contains(opts, Opportunistic) {
+			t.policy = mail.TLSOpportunistic
+		}
 	case "smtps":
 		t.port, t.implicit = 465, true
 	default:
@@ -84,6 +91,21 @@ func NewSMTP(rawURL, from string) (*SMTPTransport, error) {
 		return nil, fmt.Errorf("mailer: smtp client: %s", redact(err.Error(), t.password))
 	}
 	return t, nil
+}
+
+// SMTPOption changes NewSMTP's defaults.
+type SMTPOption int
+
+// Opportunistic makes STARTTLS optional by default (local development).
+const Opportunistic SMTPOption = 1
+
+// isLoopback reports whether host names this machine.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (t *SMTPTransport) applyTLSParam(v string) error {

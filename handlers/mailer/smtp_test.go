@@ -19,8 +19,10 @@ func TestNewSMTPParsesTheURL(t *testing.T) {
 		policy   mail.TLSPolicy
 		user     string
 	}{
-		{"smtp defaults to port 25 with opportunistic STARTTLS", "smtp://mail.example.de", "mail.example.de", 25, false, mail.TLSOpportunistic, ""},
-		{"smtp with credentials and port", "smtp://portal:geheim123@mail.example.de:587", "mail.example.de", 587, false, mail.TLSOpportunistic, "portal"},
+		{"smtp defaults to port 25 with mandatory STARTTLS", "smtp://mail.example.de", "mail.example.de", 25, false, mail.TLSMandatory, ""},
+		{"smtp with credentials and port", "smtp://portal:geheim123@mail.example.de:587", "mail.example.de", 587, false, mail.TLSMandatory, "portal"},
+		{"a server on localhost gets STARTTLS when it offers it", "smtp://localhost:2525", "localhost", 2525, false, mail.TLSOpportunistic, ""},
+		{"a server on a loopback address too", "smtp://127.0.0.1:2525", "127.0.0.1", 2525, false, mail.TLSOpportunistic, ""},
 		{"smtps defaults to port 465 with implicit TLS", "smtps://mail.example.de", "mail.example.de", 465, true, 0, ""},
 		{"smtps with port", "smtps://portal:geheim123@mail.example.de:2465", "mail.example.de", 2465, true, 0, "portal"},
 		{"tls=none for a local sink", "smtp://127.0.0.1:2525?tls=none", "127.0.0.1", 2525, false, mail.NoTLS, ""},
