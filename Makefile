@@ -26,9 +26,9 @@ test: check-go test-deps lint ## run every test against PostgreSQL, SQLite, SMTP
 # FUZZ lists package:target pairs fuzzed briefly by make test. Every fuzz
 # target (also the handler-level ones, whose instrumented build is slow)
 # runs its committed corpus (testdata/fuzz) in go test ./... anyway.
-FUZZ = ./handlers/csrftoken:FuzzCheck ./handlers/totp:FuzzVerify ./handlers/codes:FuzzNormalizeRecovery
+FUZZ = ./handlers/csrftoken:FuzzCheck ./handlers/totp:FuzzVerify ./handlers/codes:FuzzNormalizeRecovery ./handlers/codes:FuzzNormalizePIN
 
-fuzz: check-go ## fuzz the CSRF token check and the code parsers for 3 s each
+fuzz: check-go ## fuzz the CSRF token check and the code and PIN parsers for 3 s each
 	@for t in $(FUZZ); do \
 		$(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t##*:}\$$" -fuzztime=3s || exit 1; \
 	done
