@@ -11,7 +11,6 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/hwk/kundenportal/handlers/provider"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -54,7 +53,7 @@ func (h *Handler) passkeyVerifyFinish(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
 		return passkeyError(c, fiber.StatusTooManyRequests, "login.error.throttled", map[string]any{"Count": retryMinutes(wait)})
 	}
-	p, _, err := h.takeCeremony(c, ceremonyLogin)
+	p, err := h.takeCeremony(c, ceremonyLogin)
 	if err != nil {
 		return err
 	}
@@ -181,26 +180,9 @@ func (h *Handler) passkeyLoginFinish(c *fiber.Ctx) error {
 func (h *Handler) passkeyLoginSucceeded(c *fiber.Ctx, user *store.User) error {
 	var raw string
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
-		sess, token, err := h.startSession(c, tx, user.ID, SessionAuthenticated)
-		if err != nil {
-			return err
-		}
-		raw = token
-		now := tx.Now()
-		sess.MFAAt = &now
-		if err := tx.UpdateSession(ctx, sess); err != nil {
-			return err
-		}
-		if err := tx.RecordSessionAuth(ctx, sess.ID, provider.MethodPasskey); err != nil { // for the OIDC amr claim
-			return err
-		}
-		if err := tx.ClearThrottle(ctx, scopeLoginAccount, user.Email); err != nil {
-			return err
-		}
-		if err := tx.TouchLogin(ctx, user.ID, now); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, store.AuditEvent{Event: eventLoginOK, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=passkey"})
+		var err error
+		raw, err = h.passkeyAccepted(c, tx, user)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("passkey: start session: %w", err)
