@@ -14,13 +14,6 @@ import (
 	"github.com/hwk/kundenportal/store"
 )
 
-// Passwordless login keeps its ceremony in a flow (the browser has no
-// session yet), in state flowPasskeyBegun until the one finish.
-const (
-	flowKindPasskeyLogin = "passkey_login"
-	flowPasskeyBegun     = "begun"
-)
-
 // passkeyVerifyBegin starts the passkey check at the second step of login,
 // for the customer's own passkeys.
 func (h *Handler) passkeyVerifyBegin(c *fiber.Ctx) error {
@@ -116,7 +109,7 @@ func (h *Handler) passkeyLoginBegin(c *fiber.Ctx) error {
 		return fmt.Errorf("passkey: encode ceremony: %w", err)
 	}
 	secret, err := h.store.CreateFlow(c.UserContext(), &store.Flow{
-		Kind: flowKindPasskeyLogin, State: flowPasskeyBegun, Data: string(raw),
+		Kind: store.FlowPasskeyLogin, Data: string(raw), // the browser has no session yet
 		ExpiresAt: h.store.Now().Add(ceremonyTimeout),
 	})
 	if err != nil {
@@ -137,9 +130,9 @@ func (h *Handler) passkeyLoginFinish(c *fiber.Ctx) error {
 	if err := json.Unmarshal(c.Body(), &req); err != nil || req.Flow == "" {
 		return passkeyError(c, fiber.StatusBadRequest, "passkey.error.login_failed")
 	}
-	f, err := h.store.FlowBySecret(ctx, flowKindPasskeyLogin, req.Flow)
+	f, err := h.store.FlowBySecret(ctx, req.Flow, store.FlowPasskeyLogin)
 	if err == nil {
-		err = h.store.FinishFlow(ctx, f.ID)
+		err = h.store.FinishFlow(ctx, f.ID, nil)
 	}
 	if isFlowGone(err) {
 		return h.passkeyLoginFailed(c, nil, "passkey.error.expired")
