@@ -37,11 +37,11 @@ func (s *Store) RequestPIN(ctx context.Context, userID, companyID uuid.UUID) (bo
 	pending, err := s.db.NewSelect().Model((*PINRequest)(nil)).
 		Where("user_id = ?", userID).Where("company_id = ?", companyID).Where("answered_at IS NULL").Exists(ctx)
 	if err != nil || pending {
-		return false, mapErr(err)
+		return false, opErr("request pin", err)
 	}
 	r := &PINRequest{ID: uuid.New(), UserID: userID, CompanyID: companyID, CreatedAt: s.Now()}
 	_, err = s.db.NewInsert().Model(r).Exec(ctx)
-	return err == nil, mapErr(err)
+	return err == nil, opErr("request pin", err)
 }
 
 func (s *Store) pendingRequests(q *bun.SelectQuery) *bun.SelectQuery {
@@ -57,7 +57,7 @@ func (s *Store) pendingRequests(q *bun.SelectQuery) *bun.SelectQuery {
 func (s *Store) PendingPINRequests(ctx context.Context) ([]PendingPINRequest, error) {
 	var rs []PendingPINRequest
 	if err := s.pendingRequests(s.db.NewSelect()).Scan(ctx, &rs); err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("pending pin requests", err)
 	}
 	return rs, nil
 }
@@ -67,7 +67,7 @@ func (s *Store) PendingPINRequests(ctx context.Context) ([]PendingPINRequest, er
 func (s *Store) PendingPINRequestsOf(ctx context.Context, userID uuid.UUID) ([]PendingPINRequest, error) {
 	var rs []PendingPINRequest
 	if err := s.pendingRequests(s.db.NewSelect()).Where("r.user_id = ?", userID).Scan(ctx, &rs); err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("pending pin requests of", err)
 	}
 	return rs, nil
 }
@@ -80,7 +80,8 @@ func (s *Store) AnswerPINRequests(ctx context.Context, companyID uuid.UUID, user
 	if userID != nil {
 		q = q.Where("user_id = ?", *userID)
 	}
-	return countRows(q.Exec(ctx))
+	n, err := countRows(q.Exec(ctx))
+	return n, opErr("answer pin requests", err)
 }
 
 // IssuePIN stores a new PIN flow for the business with the PIN's keyed

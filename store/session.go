@@ -98,7 +98,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *Session) (string, error
 		sess.Data = "{}"
 	}
 	if _, err := s.IDB().NewInsert().Model(sess).Exec(ctx); err != nil {
-		return "", mapErr(err)
+		return "", opErr("create session", err)
 	}
 	return raw, nil
 }
@@ -112,7 +112,7 @@ func (s *Store) SessionByToken(ctx context.Context, raw string) (*Session, error
 		Where("expires_at > ?", s.Now()).
 		Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("session by token", err)
 	}
 	return sess, nil
 }
@@ -123,7 +123,7 @@ func (s *Store) TouchSession(ctx context.Context, id uuid.UUID, at time.Time) er
 		Set("last_seen_at = ?", at.UTC()).
 		Where("id = ?", id).
 		Exec(ctx)
-	return oneRow(res, err)
+	return opErr("touch session", oneRow(res, err))
 }
 
 // UpdateSession writes the session's State, Data, UserID, AuthenticatedAt
@@ -170,7 +170,7 @@ func (s *Store) RotateSession(ctx context.Context, id uuid.UUID) (string, error)
 		Set("token_hash = ?", hash).
 		Where("id = ?", id).
 		Exec(ctx)
-	if err := oneRow(res, err); err != nil {
+	if err := opErr("rotate session", oneRow(res, err)); err != nil {
 		return "", err
 	}
 	return raw, nil
@@ -179,7 +179,7 @@ func (s *Store) RotateSession(ctx context.Context, id uuid.UUID) (string, error)
 // DeleteSession ends one session. It is ErrNotFound when there is none.
 func (s *Store) DeleteSession(ctx context.Context, id uuid.UUID) error {
 	res, err := s.IDB().NewDelete().Model((*Session)(nil)).Where("id = ?", id).Exec(ctx)
-	return oneRow(res, err)
+	return opErr("delete session", oneRow(res, err))
 }
 
 // DeleteUserSessionsExcept ends every session of the user but keepID
@@ -189,7 +189,8 @@ func (s *Store) DeleteUserSessionsExcept(ctx context.Context, userID, keepID uui
 		Where("user_id = ?", userID).
 		Where("id <> ?", keepID).
 		Exec(ctx)
-	return countRows(res, err)
+	n, err := countRows(res, err)
+	return n, opErr("delete user sessions except", err)
 }
 
 // SessionsOfUser lists the user's sessions that are within their absolute
@@ -202,7 +203,7 @@ func (s *Store) SessionsOfUser(ctx context.Context, userID uuid.UUID) ([]Session
 		Order("last_seen_at DESC", "id").
 		Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("sessions of user", err)
 	}
 	return sessions, nil
 }
@@ -213,5 +214,6 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, idleCutoff time.Time)
 	res, err := s.IDB().NewDelete().Model((*Session)(nil)).
 		Where("last_seen_at < ? OR expires_at <= ?", idleCutoff.UTC(), s.Now()).
 		Exec(ctx)
-	return countRows(res, err)
+	n, err := countRows(res, err)
+	return n, opErr("delete expired sessions", err)
 }
