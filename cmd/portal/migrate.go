@@ -8,12 +8,11 @@ import (
 )
 
 func runMigrate(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "migrate", "migrate\n\nApplies the database migrations to PORTAL_DATABASE_URL.")
-	dev := devFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
+	fs := newCommand(env, "migrate", "migrate\n\nApplies the database migrations to PORTAL_DATABASE_URL.")
+	if err := fs.parse(args); err != nil {
 		return err
 	}
-	cfg, err := LoadConfig(env.Getenv, commandMode(*dev))
+	cfg, err := fs.config()
 	if err != nil {
 		return err
 	}
