@@ -33,7 +33,6 @@ func (h *Handler) Cleanup(ctx context.Context) {
 		what string
 		run  func() (int, error)
 	}{
-		{"kv", func() (int, error) { return h.store.KV().GC(ctx) }},
 		{"throttles", func() (int, error) { return h.store.DeleteOldThrottles(ctx) }},
 		{"mail secrets", func() (int, error) { return h.store.EraseExpiredSecrets(ctx) }},
 		{"given-up mail", func() (int, error) { return h.store.PurgeGivenUpMail(ctx) }},
