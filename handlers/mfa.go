@@ -177,7 +177,8 @@ func (h *Handler) completeSecondFactor(c *fiber.Ctx, tx *store.Store, sess *stor
 	if err := touchKind(ctx, tx, userID, method); err != nil {
 		return "", err
 	}
-	if err := tx.RecordSessionAuth(ctx, sess.ID, method); err != nil { // for the OIDC amr claim
+	synced, _ := c.Locals(localSyncedPasskey).(bool)
+	if err := tx.RecordSessionAuth(ctx, sess.ID, amrMethod(method, synced && method == store.MethodWebAuthn)); err != nil { // for the OIDC amr claim
 		return "", err
 	}
 	if err := tx.TouchLogin(ctx, userID, now); err != nil {
