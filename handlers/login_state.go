@@ -227,7 +227,8 @@ func (h *Handler) authenticate(c *fiber.Ctx, tx *store.Store, user *store.User, 
 	if err := touchKind(ctx, tx, user.ID, method); err != nil {
 		return "", err
 	}
-	if err := tx.RecordSessionAuth(ctx, sess.ID, method); err != nil { // for the OIDC amr claim
+	synced, _ := c.Locals(localSyncedPasskey).(bool)
+	if err := tx.RecordSessionAuth(ctx, sess.ID, amrMethod(method, synced && method == store.MethodWebAuthn)); err != nil { // for the OIDC amr claim
 		return "", err
 	}
 	if err := tx.TouchLogin(ctx, user.ID, now); err != nil {
@@ -249,14 +250,15 @@ func (h *Handler) codesKept(c *fiber.Ctx) (string, error) {
 }
 
 // passkeyAccepted: [*] --> Authenticated. A passkey with user verification
-// stands for both factors.
-func (h *Handler) passkeyAccepted(c *fiber.Ctx, tx *store.Store, user *store.User) (string, error) {
+// stands for both factors; synced tells whether it is backup-eligible (for
+// the amr claim: swk rather than hwk).
+func (h *Handler) passkeyAccepted(c *fiber.Ctx, tx *store.Store, user *store.User, synced bool) (string, error) {
 	ctx := c.UserContext()
 	raw, err := h.startSession(c, tx, user.ID, store.SessionAuthenticated, &pending{})
 	if err != nil {
 		return "", err
 	}
-	if err := tx.RecordSessionAuth(ctx, currentSession(c).ID, provider.MethodPasskey); err != nil { // for the OIDC amr claim
+	if err := tx.RecordSessionAuth(ctx, currentSession(c).ID, amrMethod(provider.MethodPasskey, synced)); err != nil { // for the OIDC amr claim
 		return "", err
 	}
 	if err := tx.ClearThrottle(ctx, scopeLoginAccount, user.Email); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hwk/kundenportal/handlers/provider"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -75,6 +76,7 @@ func (h *Handler) passkeyVerifyFinish(c *fiber.Ctx) error {
 	if err := h.saveUsedCredential(c.UserContext(), user, cred); err != nil {
 		return err
 	}
+	c.Locals(localSyncedPasskey, cred.Flags.BackupEligible) // for the amr claim: swk, not hwk
 	to, err := h.passSecondFactor(c, store.MethodWebAuthn)
 	if err != nil {
 		return err
@@ -162,7 +164,7 @@ func (h *Handler) passkeyLoginFinish(c *fiber.Ctx) error {
 	if err := h.saveUsedCredential(ctx, owner, cred); err != nil {
 		return err
 	}
-	if err := h.passkeyLoginSucceeded(c, owner); err != nil {
+	if err := h.passkeyLoginSucceeded(c, owner, cred); err != nil {
 		return err
 	}
 	return jsonAnswer(c, fiber.StatusOK, fiber.Map{"redirect": h.afterLogin(req.Next)})
@@ -170,11 +172,11 @@ func (h *Handler) passkeyLoginFinish(c *fiber.Ctx) error {
 
 // passkeyLoginSucceeded starts an authenticated session: the passkey with
 // user verification stood for both factors.
-func (h *Handler) passkeyLoginSucceeded(c *fiber.Ctx, user *store.User) error {
+func (h *Handler) passkeyLoginSucceeded(c *fiber.Ctx, user *store.User, cred *webauthn.Credential) error {
 	var raw string
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
 		var err error
-		raw, err = h.passkeyAccepted(c, tx, user)
+		raw, err = h.passkeyAccepted(c, tx, user, cred.Flags.BackupEligible)
 		return err
 	})
 	if err != nil {
@@ -232,6 +234,22 @@ func (h *Handler) validateAssertion(c *fiber.Ctx, p *pendingWebAuthn, body []byt
 		return nil, nil
 	}
 	return cred, nil
+}
+
+// localSyncedPasskey holds whether the passkey that just passed the second
+// factor is backup eligible (synced), for authenticate.
+const localSyncedPasskey = "synced_passkey"
+
+// amrMethod is the method recorded for the amr claim: a passkey that is
+// backup eligible (synced through a password manager or a cloud keychain,
+// its key not bound to one device) gets SyncedSuffix, so the claim says
+// "swk"; one bound to its device says "hwk". The flag is that of the
+// credential of this very ceremony.
+func amrMethod(method string, synced bool) string {
+	if synced {
+		return method + provider.SyncedSuffix
+	}
+	return method
 }
 
 // saveUsedCredential stores the credential's new sign counter and flags

@@ -102,6 +102,28 @@ func (s *Store) UpdateMethodSecret(ctx context.Context, id uuid.UUID, sealed str
 	return opErr("update method secret", oneRow(res, err))
 }
 
+// MethodsSealedWithout lists up to limit TOTP methods whose secret does
+// not start with prefix (sealed by an older scheme), in id order after the
+// id after (uuid.Nil for the first page), for re-sealing in batches.
+func (s *Store) MethodsSealedWithout(ctx context.Context, prefix string, after uuid.UUID, limit int) ([]MFAMethod, error) {
+	var ms []MFAMethod
+	q := s.db.NewSelect().Model(&ms).Where("kind = ?", MethodTOTP).
+		Where("substr(secret, 1, ?) <> ?", len(prefix), prefix).OrderExpr("id").Limit(int64(limit))
+	if after != uuid.Nil {
+		q = q.Where("id > ?", after)
+	}
+	return ms, mapErr(q.Scan(ctx))
+}
+
+// SwapMethodSecret replaces a method's sealed secret with sealed if it still
+// holds old. It reports false when the row changed meanwhile (re-sealed on
+// use, or removed), which is no error for a re-sealing job.
+func (s *Store) SwapMethodSecret(ctx context.Context, id uuid.UUID, old, sealed string) (bool, error) {
+	n, err := countRows(s.db.NewUpdate().Model((*MFAMethod)(nil)).Set("secret = ?", sealed).
+		Where("id = ?", id).Where("secret = ?", old).Exec(ctx))
+	return n == 1, err
+}
+
 // UpdateCredential saves a passkey's credential after use (sign counter,
 // flags) and marks it used.
 func (s *Store) UpdateCredential(ctx context.Context, id uuid.UUID, credential string) error {

@@ -202,6 +202,14 @@ func (s *Store) AddOIDCKey(ctx context.Context, k *OIDCKey, keep time.Duration) 
 	return opErr("add oidc key", err)
 }
 
+// DeleteRemovedOIDCKeys deletes the retired signing keys whose overlap
+// ended (remove_after passed): no token they signed is still valid, and
+// they are no longer published. The signing key (never retired) stays.
+func (s *Store) DeleteRemovedOIDCKeys(ctx context.Context) (int, error) {
+	return countRows(s.IDB().NewDelete().Model((*OIDCKey)(nil)).
+		Where("retired_at IS NOT NULL").Where("remove_after <= ?", s.Now()).Exec(ctx))
+}
+
 // RecordSessionAuth notes how the session was authenticated (the method
 // of the last step: "totp", "email", "webauthn", "recovery" after the
 // password, or "passkey" alone), for the amr claim.
