@@ -39,13 +39,13 @@ func wantNoticeMail(t *testing.T, p *portal, email, id, method string) {
 	now := p.Clock.Now()
 	found := false
 	for _, at := range []time.Time{now, now.Add(-time.Minute)} { // the minute may have turned since
-		data["Time"] = at.In(berlin).Format("02.01.2006 15:04")
+		data["Date"], data["Clock"] = at.In(berlin).Format("02.01.2006"), at.In(berlin).Format("15:04")
 		found = found || strings.Contains(m.TextBody, p.msg(t, id, data))
 	}
 	if !found {
 		t.Errorf("notice mail lacks %s for %q:\n%s", id, data["Method"], m.TextBody)
 	}
-	notYou := p.msg(t, "mail.security.not_you", map[string]any{"RecoveryURL": baseURL + "/recovery"})
+	notYou := p.msg(t, "mail.security.not_you") + "\n" + baseURL + "/recovery\n"
 	if !strings.Contains(m.TextBody, notYou) {
 		t.Errorf("notice mail does not say what to do if it was not the customer:\n%s", m.TextBody)
 	}
