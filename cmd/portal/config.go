@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -223,8 +224,7 @@ func senderWithName(from, org string) string {
 	if err != nil || a.Name != "" || org == "" {
 		return from // Validate reports an invalid address
 	}
-	a.Name = org
-	return a.String()
+	return strconv.Quote(org) + " <" + a.Address + ">"
 }
 
 func isIP(host string) bool { return net.ParseIP(host) != nil }
