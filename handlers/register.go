@@ -24,7 +24,7 @@ const registerTTL = 24 * time.Hour
 func registerRequestView(email string, errs components.Errors) components.EmailRequestView {
 	return components.EmailRequestView{
 		Title: "register.title", Intro: "register.intro", Action: PathRegister,
-		Submit: "register.submit", Email: email, Errors: errs,
+		Submit: "register.submit", Hint: "register.email_hint", Email: email, Errors: errs,
 	}
 }
 

@@ -59,7 +59,7 @@ func (h *Handler) deviceNotice(c *fiber.Ctx, tx *store.Store, user *store.User, 
 // security, so a change they did not make does not go unnoticed.
 func (h *Handler) securityNotice(ctx context.Context, tx *store.Store, user *store.User, what, method string) error {
 	return h.queueSecurityMail(ctx, tx, user, securityMail{what: []string{what}, data: map[string]any{
-		"Method": components.T(h.mailContext(ctx, user.Lang), components.MethodName(method)),
+		"Method": components.MethodLabel(h.mailContext(ctx, user.Lang), method),
 	}})
 }
 
