@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -33,7 +34,10 @@ func wantNoticeMail(t *testing.T, p *portal, email, id, method string) {
 	}
 	data := map[string]any{"Method": ""}
 	if method != "" {
-		data["Method"] = p.msg(t, method)
+		data["Method"] = p.msg(t, method) // with its plain line, as everywhere
+		if plain := components.PlainOf(method); plain != "" {
+			data["Method"] = p.msg(t, method) + " (" + p.msg(t, plain) + ")"
+		}
 	}
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	now := p.Clock.Now()
