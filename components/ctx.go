@@ -40,6 +40,9 @@ type Page struct {
 	// left out; AccessibilityURL is always set).
 	OrgName, LogoURL                         string
 	ImprintURL, PrivacyURL, AccessibilityURL string
+	// OrgAddress is the chamber's postal address on one line, and
+	// PortalURL the portal's public address; both for the mail footer.
+	OrgAddress, PortalURL string
 }
 
 // WithLocalizer returns ctx carrying loc for T.

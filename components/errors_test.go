@@ -50,8 +50,8 @@ func TestErrorPageEveryStatusIsTranslated(t *testing.T) {
 				doc := renderDoc(t, lang, components.ErrorPage(status, title, body, ""))
 				assertHeadingOrder(t, doc)
 				assertNoRawIDs(t, doc)
-				if !strings.Contains(doc.Find("main").Text(), fmt.Sprint(status)) {
-					t.Errorf("status %d not shown", status)
+				if text := doc.Find("main").Text(); strings.Contains(text, fmt.Sprint(status)) {
+					t.Errorf("the page shows the bare status code %d instead of words: %q", status, squash(text))
 				}
 			})
 		}

@@ -11,6 +11,22 @@ type FieldError struct {
 	Field   string         // the field's name, which is also its id; "" for the whole form
 	Message string         // message id
 	Data    map[string]any // placeholders of the message, optional
+	// Uncorrectable marks what the customer cannot correct in the form
+	// (a wait after too many attempts, a refused step): a summary of
+	// only such errors is not headed "Bitte korrigieren Sie Folgendes".
+	Uncorrectable bool
+}
+
+// summaryTitle is the heading of the error summary: "Bitte korrigieren
+// Sie Folgendes" when there is something to correct, else "Bitte
+// beachten Sie".
+func (e Errors) summaryTitle() string {
+	for _, fe := range e {
+		if !fe.Uncorrectable {
+			return "form.error_summary.title"
+		}
+	}
+	return "form.error_summary.title_notice"
 }
 
 // Errors are a form's errors in the order of the fields.

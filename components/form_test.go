@@ -115,3 +115,23 @@ func TestErrorSummaryWithoutErrorsRendersNothing(t *testing.T) {
 		t.Errorf("summary rendered without errors")
 	}
 }
+
+// TestErrorSummaryAsksToCorrectOnlyWhatCanBeCorrected: "Bitte korrigieren
+// Sie Folgendes" heads a summary with something to correct; a summary of
+// only a wait or a refused step is headed "Bitte beachten Sie".
+func TestErrorSummaryAsksToCorrectOnlyWhatCanBeCorrected(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		errs components.Errors
+		want string
+	}{
+		{"a field to correct", components.Errors{{Field: "email", Message: "email.error.missing"}}, "Bitte korrigieren Sie Folgendes:"},
+		{"wrong login, to retype", components.Errors{{Message: "login.error.invalid"}}, "Bitte korrigieren Sie Folgendes:"},
+		{"a wait only", components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Count": 5}, Uncorrectable: true}}, "Bitte beachten Sie:"},
+	} {
+		doc := renderDoc(t, "de", components.ErrorSummary(c.errs))
+		if got := strings.TrimSpace(doc.Find("#error-summary-title").Text()); got != c.want {
+			t.Errorf("%s: summary title = %q, want %q", c.name, got, c.want)
+		}
+	}
+}

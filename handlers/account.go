@@ -43,7 +43,7 @@ func (h *Handler) accountPage(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("account: pin requests: %w", err)
 	}
-	view.Pending = h.pendingItems(pending)
+	view.Pending = h.pendingItems(ctx, pending)
 	if err := h.securitySummary(ctx, user, &view); err != nil {
 		return err
 	}
@@ -80,15 +80,15 @@ func (h *Handler) sessionItems(c *fiber.Ctx) ([]components.SessionItem, error) {
 	}
 	items := make([]components.SessionItem, 0, len(sessions))
 	for _, s := range sessions {
-		items = append(items, h.sessionItem(s, currentSession(c).ID))
+		items = append(items, h.sessionItem(c.UserContext(), s, currentSession(c).ID))
 	}
 	return items, nil
 }
 
-func (h *Handler) sessionItem(s store.Session, current uuid.UUID) components.SessionItem {
+func (h *Handler) sessionItem(ctx context.Context, s store.Session, current uuid.UUID) components.SessionItem {
 	return components.SessionItem{
 		ID: s.ID.String(), Device: DeviceName(s.UserAgent), IP: s.IP,
-		Started: h.clock(s.CreatedAt), LastSeen: h.clock(s.LastSeenAt), Current: s.ID == current,
+		Started: h.clock(ctx, s.CreatedAt), LastSeen: h.clock(ctx, s.LastSeenAt), Current: s.ID == current,
 	}
 }
 
@@ -109,7 +109,7 @@ func (h *Handler) loginItems(ctx context.Context, userID uuid.UUID) ([]component
 		if e.Event == eventLoginOK && !ok {
 			continue // the password step of a login; the second factor decides
 		}
-		items = append(items, components.LoginItem{At: h.clock(e.At), IP: e.IP, Success: ok})
+		items = append(items, components.LoginItem{At: h.clock(ctx, e.At), IP: e.IP, Success: ok})
 		if len(items) == recentLogins {
 			break
 		}
@@ -172,7 +172,7 @@ func (h *Handler) endSessionPage(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	return h.render(c, fiber.StatusOK, components.SessionEndPage(h.sessionItem(*s, currentSession(c).ID)))
+	return h.render(c, fiber.StatusOK, components.SessionEndPage(h.sessionItem(c.UserContext(), *s, currentSession(c).ID)))
 }
 
 // endSessionSubmit ends one other session of the customer.
@@ -213,9 +213,24 @@ func (h *Handler) sessionExtendSubmit(c *fiber.Ctx) error {
 	return c.Redirect(h.afterLogin(c.FormValue("next")), fiber.StatusSeeOther)
 }
 
-// clock formats a time for customers: local time of the chamber.
-func (h *Handler) clock(t time.Time) string {
-	return t.In(h.loc).Format("02.01.2006 15:04")
+// clock formats a time for customers: the chamber's local time, in the
+// page's language ("01.12.2026 19:10", "1 December 2026, 19:10").
+func (h *Handler) clock(ctx context.Context, t time.Time) string {
+	t = t.In(h.loc)
+	if components.PageOf(ctx).Lang == "en" {
+		return t.Format("2 January 2006, 15:04")
+	}
+	return t.Format("02.01.2006 15:04")
+}
+
+// day is t's date in the chamber's time zone, in the page's language
+// ("01.12.2026", "1 December 2026").
+func (h *Handler) day(ctx context.Context, t time.Time) string {
+	t = t.In(h.loc)
+	if components.PageOf(ctx).Lang == "en" {
+		return t.Format("2 January 2006")
+	}
+	return t.Format("02.01.2006")
 }
 
 // DeviceName shortens a user agent to the browser and system a customer

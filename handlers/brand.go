@@ -21,11 +21,18 @@ const (
 // in authenticator apps unless PORTAL_ORG_NAME says otherwise.
 const DefaultOrgName = "Handwerkskammer für Unterfranken"
 
+// DefaultOrgAddress is the postal address in the footer of every mail
+// unless PORTAL_ORG_ADDRESS says otherwise: the seats of the Handwerkskammer
+// für Unterfranken (the help texts name none; an operator of another
+// chamber sets its own).
+const DefaultOrgAddress = "Rennweger Ring 3, 97070 Würzburg"
+
 // Brand is the chamber's identity: its name, its logo and the addresses of
 // its legal pages. Empty URLs leave the link out, except the accessibility
 // statement, which the portal then shows itself (BITV 2.0 requires one).
 type Brand struct {
 	OrgName          string
+	OrgAddress       string // postal address on one line, for the mail footer
 	LogoFile         string // a PNG, SVG or JPEG replacing the neutral default logo
 	ImprintURL       string
 	PrivacyURL       string

@@ -103,7 +103,7 @@ func (h *Handler) removeMethodConfirmPage(c *fiber.Ctx) error {
 		}
 		return fmt.Errorf("security: confirm remove: %w", err)
 	}
-	method := components.T(c.UserContext(), components.MethodName(m.Kind))
+	method := components.MethodLabel(c.UserContext(), m.Kind)
 	if m.Name != "" {
 		method += " „" + m.Name + "“"
 	}

@@ -125,14 +125,14 @@ func (h *Handler) renderCompanies(c *fiber.Ctx, status int, v components.Company
 	if err != nil {
 		return fmt.Errorf("company: pending requests: %w", err)
 	}
-	v.Pending = h.pendingItems(pending)
+	v.Pending = h.pendingItems(c.UserContext(), pending)
 	return h.render(c, status, components.CompanyLinkPage(v), fragments...)
 }
 
-func (h *Handler) pendingItems(rs []store.PendingPINRequest) []components.PendingRequestItem {
+func (h *Handler) pendingItems(ctx context.Context, rs []store.PendingPINRequest) []components.PendingRequestItem {
 	items := make([]components.PendingRequestItem, 0, len(rs))
 	for _, r := range rs {
-		items = append(items, components.PendingRequestItem{Number: r.Number, Name: r.Name, Date: r.CreatedAt.In(h.loc).Format("02.01.2006")})
+		items = append(items, components.PendingRequestItem{Number: r.Number, Name: r.Name, Date: h.day(ctx, r.CreatedAt)})
 	}
 	return items
 }

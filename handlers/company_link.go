@@ -122,13 +122,9 @@ func (h *Handler) link(ctx context.Context, tx *store.Store, c *fiber.Ctx, user 
 
 // companyMail tells the customer that a business was linked or unlinked.
 func (h *Handler) companyMail(ctx context.Context, tx *store.Store, user *store.User, company *store.Company, body string) error {
-	return h.queueMail(ctx, tx, user.Email, user.Lang, components.Mail{
-		Subject: "mail.company.subject", Paragraphs: []string{body},
-		After: []string{"mail.security.not_you"},
-		Data: map[string]any{
-			"Name": user.Name, "Company": company.Name, "Number": company.Number,
-			"Time": h.clock(tx.Now()), "RecoveryURL": h.opt.BaseURL + PathRecovery,
-		},
+	return h.queueSecurityMail(ctx, tx, user, securityMail{
+		subject: "mail.company.subject", what: []string{body},
+		data: map[string]any{"Company": company.Name, "Number": company.Number},
 	})
 }
 

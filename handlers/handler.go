@@ -130,6 +130,7 @@ func New(opt Options) (*Handler, error) {
 		return nil, err
 	}
 	opt.Brand.OrgName = or(opt.Brand.OrgName, DefaultOrgName)
+	opt.Brand.OrgAddress = or(opt.Brand.OrgAddress, DefaultOrgAddress)
 	lg, err := loadLogo(opt.Brand.LogoFile)
 	if err != nil {
 		return nil, err

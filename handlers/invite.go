@@ -56,10 +56,8 @@ func (h *Handler) Invite(ctx context.Context, inv Invitation) (created bool, err
 			Subject: "mail.invite.subject", Paragraphs: []string{"mail.invite.body"},
 			Action: "mail.invite.action", ActionURL: h.opt.BaseURL + PathInviteConfirm + "?token=" + raw,
 			After: []string{"mail.invite.expiry", "mail.invite.alternative"},
-			Data: map[string]any{
-				"Name": name, "Days": int(h.opt.InviteTTL.Hours() / 24),
-				"LoginURL": h.opt.BaseURL + PathLogin,
-			},
+			Links: map[string]string{"mail.invite.alternative": h.opt.BaseURL + PathLogin},
+			Data:  map[string]any{"Name": name, "Days": int(h.opt.InviteTTL.Hours() / 24)},
 		}, tx.Now().Add(h.opt.InviteTTL))
 	})
 	if err != nil {

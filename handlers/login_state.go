@@ -9,9 +9,9 @@ package handlers
 //	Password      --> MFAVerify      passwordAccepted (has second factors)
 //	SetPassword   --> MFASetup       registrationCompleted (a new account)
 //	MFASetup      --> RecoveryCodes  firstFactorEnrolled (renewed, authenticated)
-//	MFAVerify     --> Authenticated  factorPassed (renewed)
+//	MFAVerify     --> Authenticated  factorPassed (renewed; mails a new browser)
 //	RecoveryCodes --> Authenticated  codesKept
-//	[*]           --> Authenticated  passkeyAccepted (passwordless)
+//	[*]           --> Authenticated  passkeyAccepted (passwordless; mails a new browser)
 //	Authenticated --> Authenticated  reauthenticated (fresh for changes)
 //	Authenticated --> [*]            loggedOut; the idle and absolute limits in loadSession
 //
@@ -202,6 +202,9 @@ func (h *Handler) firstFactorEnrolled(c *fiber.Ctx, tx *store.Store, user *store
 
 // factorPassed: MFAVerify --> Authenticated.
 func (h *Handler) factorPassed(c *fiber.Ctx, tx *store.Store, user *store.User, method string) (string, error) {
+	if err := h.newBrowserNotice(c, tx, user, method); err != nil {
+		return "", err
+	}
 	return h.authenticate(c, tx, user, method)
 }
 
@@ -265,6 +268,9 @@ func (h *Handler) passkeyAccepted(c *fiber.Ctx, tx *store.Store, user *store.Use
 		return "", err
 	}
 	if err := tx.TouchLogin(ctx, user.ID, tx.Now()); err != nil {
+		return "", err
+	}
+	if err := h.newBrowserNotice(c, tx, user, provider.MethodPasskey); err != nil {
 		return "", err
 	}
 	return raw, tx.Audit(ctx, store.AuditEvent{Event: eventLoginOK, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=passkey"})

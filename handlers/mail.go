@@ -45,7 +45,8 @@ func (h *Handler) mailContext(ctx context.Context, lang string) context.Context 
 		lang = "de"
 	}
 	mctx := components.WithLocalizer(ctx, h.opt.Catalog.Localizer(lang))
-	page := components.Page{Lang: lang, Contact: h.opt.Contact}
+	page := components.Page{Lang: lang, Contact: h.opt.Contact, PortalURL: h.opt.BaseURL + "/"}
 	h.brandPage(&page)
+	page.OrgAddress = h.opt.Brand.OrgAddress
 	return components.WithPage(mctx, page)
 }

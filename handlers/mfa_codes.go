@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -81,7 +80,7 @@ func (h *Handler) recoveryCodesPage(c *fiber.Ctx) error {
 		return c.Redirect(PathAccount, fiber.StatusSeeOther)
 	}
 	return h.render(c, fiber.StatusOK, components.RecoveryCodesPage(components.RecoveryCodesView{
-		Codes: list, Print: c.Query("print") == "1", Account: currentUser(c).Email, Date: h.day(h.store.Now()),
+		Codes: list, Print: c.Query("print") == "1", Account: currentUser(c).Email, Date: h.day(c.UserContext(), h.store.Now()),
 	}))
 }
 
@@ -163,22 +162,4 @@ func (h *Handler) addMethod(c *fiber.Ctx, user *store.User, m *store.MFAMethod) 
 		return PathRecoveryCodes, nil
 	}
 	return PathSecurity + "?notice=method_added", nil
-}
-
-// securityNotice mails the customer about a change to the account's
-// security, so a change they did not make does not go unnoticed.
-func (h *Handler) securityNotice(ctx context.Context, tx *store.Store, user *store.User, what, method string) error {
-	return h.queueMail(ctx, tx, user.Email, user.Lang, components.Mail{
-		Subject: "mail.security.subject", Paragraphs: []string{what},
-		After: []string{"mail.security.not_you"},
-		Data: map[string]any{
-			"Name": user.Name, "Method": components.T(h.mailContext(ctx, user.Lang), components.MethodName(method)),
-			"Time": h.clock(tx.Now()), "RecoveryURL": h.opt.BaseURL + PathRecovery,
-		},
-	})
-}
-
-// day is t's date in the chamber's time zone.
-func (h *Handler) day(t time.Time) string {
-	return t.In(h.loc).Format("02.01.2006")
 }

@@ -56,9 +56,9 @@ func (h *Handler) sendEmailCodeTo(c *fiber.Ctx, user *store.User, purpose string
 			return err
 		}
 		return h.queueSecretMail(ctx, tx, user.Email, user.Lang, components.Mail{
-			Subject: "mail.code.subject", Paragraphs: []string{"mail.code.body", "mail.code.value"},
+			Subject: "mail.code.subject", Paragraphs: []string{"mail.code.body"}, Code: code,
 			After: []string{"mail.code.expiry", "mail.code.never_ask"},
-			Data:  map[string]any{"Name": user.Name, "Code": code, "Minutes": int(emailCodeTTL.Minutes())},
+			Data:  map[string]any{"Name": user.Name, "Minutes": int(emailCodeTTL.Minutes())},
 		}, d.Email.Expires)
 	})
 	if err != nil {

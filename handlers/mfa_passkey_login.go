@@ -182,6 +182,7 @@ func (h *Handler) passkeyLoginSucceeded(c *fiber.Ctx, user *store.User, cred *we
 	if err != nil {
 		return fmt.Errorf("passkey: start session: %w", err)
 	}
+	h.opt.MailNotify() // a new browser's notice
 	h.setSessionCookie(c, raw)
 	h.rememberDevice(c, user.ID)
 	return nil

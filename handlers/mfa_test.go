@@ -173,7 +173,7 @@ func TestVerifyOffersTheOtherMethodsLastUsedFirst(t *testing.T) {
 				!strings.Contains(page.Text(t), p.msg(t, "mfa.verify.email.intro", map[string]any{"Email": email})) {
 				t.Errorf("e-mail step before a code was sent:\n%s", page.Body)
 			}
-			wantOtherMethod(t, page, "totp", "TOTP Device")
+			wantOtherMethod(t, page, "totp", "TOTP Device ("+p.msg(t, "mfa.method.totp.plain")+")")
 			if to := c.submit(tr, "/mfa/verify/email/send", nil); to != "/mfa/verify?method=email&notice=sent" {
 				t.Fatalf("send a code: sent to %q", to)
 			}
@@ -195,7 +195,7 @@ func TestVerifyOffersTheOtherMethodsLastUsedFirst(t *testing.T) {
 			}
 			page = b.getOK("/mfa/verify")
 			wantVerifyForm(t, page, "/mfa/verify/email")
-			wantOtherMethod(t, page, "totp", "TOTP Device")
+			wantOtherMethod(t, page, "totp", "TOTP Device ("+p.msg(t, "mfa.method.totp.plain")+")")
 			// A method she does not have shows the one used last.
 			wantVerifyForm(t, b.getOK("/mfa/verify?method=webauthn"), "/mfa/verify/email")
 			wantVerifyForm(t, b.getOK("/mfa/verify?method=totp"), "/mfa/verify/totp")

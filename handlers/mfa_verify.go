@@ -101,6 +101,7 @@ func (h *Handler) passSecondFactor(c *fiber.Ctx, method string) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("mfa: complete login: %w", err)
 	}
+	h.opt.MailNotify() // a new browser's notice
 	h.setSessionCookie(c, raw)
 	h.rememberDevice(c, user.ID)
 	return h.afterLogin(pendingOf(c).Next), nil
@@ -157,6 +158,7 @@ func (h *Handler) verifyRecoverySubmit(c *fiber.Ctx) error {
 	}
 	h.opt.MailNotify()
 	h.setSessionCookie(c, raw)
+	h.rememberDevice(c, user.ID)
 	return redirect(c, PathRecoveryCodeUsed+"?next="+url.QueryEscape(h.afterLogin(pendingOf(c).Next)))
 }
 

@@ -112,7 +112,7 @@ func (h *Handler) servicesPage(c *fiber.Ctx) error {
 		view.Notice = "oidc.services.revoked"
 	}
 	for _, cs := range consents {
-		view.Services = append(view.Services, components.OIDCService{ID: cs.ClientID, Name: cs.ClientName, Since: h.clock(cs.CreatedAt)})
+		view.Services = append(view.Services, components.OIDCService{ID: cs.ClientID, Name: cs.ClientName, Since: h.clock(c.UserContext(), cs.CreatedAt)})
 	}
 	return h.render(c, fiber.StatusOK, components.OIDCServicesPage(view))
 }

@@ -24,7 +24,7 @@ const registerTTL = 24 * time.Hour
 func registerRequestView(email string, errs components.Errors) components.EmailRequestView {
 	return components.EmailRequestView{
 		Title: "register.title", Intro: "register.intro", Action: PathRegister,
-		Submit: "register.submit", Email: email, Errors: errs,
+		Submit: "register.submit", Hint: "register.email_hint", Email: email, Errors: errs,
 	}
 }
 
@@ -66,7 +66,8 @@ func (h *Handler) requestRegistration(ctx context.Context, tx *store.Store, emai
 			Subject: "mail.register_exists.subject", Paragraphs: []string{"mail.register_exists.body"},
 			Action: "mail.register_exists.action", ActionURL: h.opt.BaseURL + PathLogin,
 			After: []string{"mail.register_exists.forgot", "mail.register_exists.ignore"},
-			Data:  map[string]any{"Name": user.Name, "RecoveryURL": h.opt.BaseURL + PathRecovery},
+			Links: map[string]string{"mail.register_exists.forgot": h.opt.BaseURL + PathRecovery},
+			Data:  map[string]any{"Name": user.Name},
 		})
 	}
 	if !errors.Is(err, store.ErrNotFound) {

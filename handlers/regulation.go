@@ -116,5 +116,5 @@ func (h *Handler) rateLimit(name string, max int, per time.Duration) fiber.Handl
 // how long to wait, the one answer of every throttled password or code.
 func throttled(c *fiber.Ctx, wait time.Duration) components.Errors {
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
-	return components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Count": retryMinutes(wait)}}}
+	return components.Errors{{Message: "login.error.throttled", Data: map[string]any{"Count": retryMinutes(wait)}, Uncorrectable: true}}
 }

@@ -50,9 +50,9 @@ func (h *Handler) securityView(c *fiber.Ctx) (components.SecurityView, error) {
 	}
 	view := components.SecurityView{CodesLeft: left, Password: passwordChangeView(user.Email, policy.Check("", "", user.Email), false, false)}
 	for _, m := range methods {
-		item := components.MethodItem{ID: m.ID.String(), Kind: m.Kind, Name: m.Name, Added: h.clock(m.CreatedAt)}
+		item := components.MethodItem{ID: m.ID.String(), Kind: m.Kind, Name: m.Name, Added: h.clock(ctx, m.CreatedAt)}
 		if m.LastUsedAt != nil {
-			item.LastUsed = h.clock(*m.LastUsedAt)
+			item.LastUsed = h.clock(ctx, *m.LastUsedAt)
 		}
 		view.Methods = append(view.Methods, item)
 	}
@@ -81,7 +81,7 @@ func (h *Handler) removeMethod(c *fiber.Ctx, pc pendingChange) error {
 	})
 	switch {
 	case errors.Is(err, store.ErrLastMethod):
-		return h.renderSecurity(c, fiber.StatusUnprocessableEntity, "", components.Errors{{Message: "security.error.last_method"}})
+		return h.renderSecurity(c, fiber.StatusUnprocessableEntity, "", components.Errors{{Message: "security.error.last_method", Uncorrectable: true}})
 	case errors.Is(err, store.ErrNotFound):
 		return fiber.ErrNotFound
 	case err != nil:

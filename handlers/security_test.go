@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -33,19 +34,22 @@ func wantNoticeMail(t *testing.T, p *portal, email, id, method string) {
 	}
 	data := map[string]any{"Method": ""}
 	if method != "" {
-		data["Method"] = p.msg(t, method)
+		data["Method"] = p.msg(t, method) // with its plain line, as everywhere
+		if plain := components.PlainOf(method); plain != "" {
+			data["Method"] = p.msg(t, method) + " (" + p.msg(t, plain) + ")"
+		}
 	}
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	now := p.Clock.Now()
 	found := false
 	for _, at := range []time.Time{now, now.Add(-time.Minute)} { // the minute may have turned since
-		data["Time"] = at.In(berlin).Format("02.01.2006 15:04")
+		data["Date"], data["Clock"] = at.In(berlin).Format("02.01.2006"), at.In(berlin).Format("15:04")
 		found = found || strings.Contains(m.TextBody, p.msg(t, id, data))
 	}
 	if !found {
 		t.Errorf("notice mail lacks %s for %q:\n%s", id, data["Method"], m.TextBody)
 	}
-	notYou := p.msg(t, "mail.security.not_you", map[string]any{"RecoveryURL": baseURL + "/recovery"})
+	notYou := p.msg(t, "mail.security.not_you") + "\n" + baseURL + "/recovery\n"
 	if !strings.Contains(m.TextBody, notYou) {
 		t.Errorf("notice mail does not say what to do if it was not the customer:\n%s", m.TextBody)
 	}

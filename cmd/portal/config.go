@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,7 +32,7 @@ type Config struct {
 	RecoveryTTL    time.Duration   // PORTAL_RECOVERY_TTL
 	Mode           Mode            // what the configuration was loaded for
 	Dev            bool            // --dev: Mode == ModeDev
-	// Brand: PORTAL_ORG_NAME, PORTAL_LOGO_FILE, PORTAL_IMPRINT_URL,
+	// Brand: PORTAL_ORG_NAME, PORTAL_ORG_ADDRESS, PORTAL_LOGO_FILE, PORTAL_IMPRINT_URL,
 	// PORTAL_PRIVACY_URL, PORTAL_ACCESSIBILITY_URL.
 	Brand handlers.Brand
 }
@@ -83,6 +84,7 @@ var (
 		"PORTAL_SESSION_IDLE":  "10m",
 		"PORTAL_RECOVERY_TTL":  "1h",
 		"PORTAL_ORG_NAME":      handlers.DefaultOrgName,
+		"PORTAL_ORG_ADDRESS":   handlers.DefaultOrgAddress,
 	}
 	devDefaults = map[string]string{
 		"PORTAL_BASE_URL":   "http://localhost:8080",
@@ -119,7 +121,7 @@ func LoadConfig(getenv func(string) string, mode Mode) (Config, error) {
 		Mode:        mode,
 		Dev:         mode == ModeDev,
 		Brand: handlers.Brand{
-			OrgName: get("PORTAL_ORG_NAME"), LogoFile: get("PORTAL_LOGO_FILE"),
+			OrgName: get("PORTAL_ORG_NAME"), OrgAddress: get("PORTAL_ORG_ADDRESS"), LogoFile: get("PORTAL_LOGO_FILE"),
 			ImprintURL: get("PORTAL_IMPRINT_URL"), PrivacyURL: get("PORTAL_PRIVACY_URL"),
 			AccessibilityURL: get("PORTAL_ACCESSIBILITY_URL"),
 		},
@@ -128,8 +130,9 @@ func LoadConfig(getenv func(string) string, mode Mode) (Config, error) {
 		return c, &configError{"PORTAL_BASE_URL", "is required outside --dev: the public origin of the portal, such as https://portal.example.de (links in e-mails and letters point there)"}
 	}
 	if u, err := url.Parse(c.BaseURL); err == nil && c.MailFrom == "" {
-		c.MailFrom = "Kundenportal <noreply@" + u.Hostname() + ">"
+		c.MailFrom = "noreply@" + u.Hostname()
 	}
+	c.MailFrom = senderWithName(c.MailFrom, c.Brand.OrgName)
 	idle, err := time.ParseDuration(get("PORTAL_SESSION_IDLE"))
 	if err != nil || idle < time.Minute || idle > 24*time.Hour {
 		return c, &configError{"PORTAL_SESSION_IDLE", "must be a duration between 1m and 24h, such as 10m"}
@@ -211,6 +214,17 @@ func parseKey(raw string) ([]byte, error) {
 		}
 	}
 	return nil, fmt.Errorf("must be 32 random bytes in base64 or hex (openssl rand -base64 32)")
+}
+
+// senderWithName gives a bare sender address the organisation's name, so
+// mails come from the chamber ("Handwerkskammer für Unterfranken
+// <noreply@…>"); an address with a name of its own stays as it is.
+func senderWithName(from, org string) string {
+	a, err := mail.ParseAddress(from)
+	if err != nil || a.Name != "" || org == "" {
+		return from // Validate reports an invalid address
+	}
+	return strconv.Quote(org) + " <" + a.Address + ">"
 }
 
 func isIP(host string) bool { return net.ParseIP(host) != nil }

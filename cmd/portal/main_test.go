@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/mail"
 	"strings"
 	"testing"
 )
@@ -78,8 +79,39 @@ func TestValidProductionConfiguration(t *testing.T) {
 	if cfg.Addr != "127.0.0.1:8080" || cfg.SessionIdle.Minutes() != 15 || len(cfg.SecretKey) != 32 {
 		t.Errorf("config = %+v", cfg)
 	}
-	if cfg.MailFrom != "Kundenportal <noreply@portal.example.de>" {
+	if cfg.MailFrom != `"Handwerkskammer für Unterfranken" <noreply@portal.example.de>` {
 		t.Errorf("default sender = %q", cfg.MailFrom)
+	}
+}
+
+func TestSenderNamesTheOrganisation(t *testing.T) {
+	prod := map[string]string{
+		"PORTAL_BASE_URL": "https://portal.example.de", "PORTAL_SMTP_URL": "smtps://u:p@mail.example.de",
+		"PORTAL_SECRET_KEY": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+	}
+	for _, c := range []struct{ name, from, org, want string }{
+		{"bare address gets the organisation's name", "kundenportal@hwk-ufr.de", "", `"Handwerkskammer für Unterfranken" <kundenportal@hwk-ufr.de>`},
+		{"another organisation", "", "Handwerkskammer Musterstadt, Abt. \"IT\"", `"Handwerkskammer Musterstadt, Abt. \"IT\"" <noreply@portal.example.de>`},
+		{"a name of its own stays", "Kundenportal <noreply@hwk-ufr.de>", "", "Kundenportal <noreply@hwk-ufr.de>"},
+	} {
+		env := map[string]string{"PORTAL_MAIL_FROM": c.from, "PORTAL_ORG_NAME": c.org}
+		for k, v := range prod {
+			env[k] = v
+		}
+		cfg, err := LoadConfig(envOf(env), ModeServe)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if cfg.MailFrom != c.want {
+			t.Errorf("%s: sender = %q, want %q", c.name, cfg.MailFrom, c.want)
+		}
+		if a, err := mail.ParseAddress(cfg.MailFrom); err != nil || a.Name == "" {
+			t.Errorf("%s: sender %q does not parse with a name: %v", c.name, cfg.MailFrom, err)
+		}
+	}
+	cfg, err := LoadConfig(envOf(prod), ModeServe)
+	if err != nil || cfg.Brand.OrgAddress != "Rennweger Ring 3, 97070 Würzburg" {
+		t.Errorf("default postal address = %q (%v)", cfg.Brand.OrgAddress, err)
 	}
 }
 

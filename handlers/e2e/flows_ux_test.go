@@ -173,7 +173,7 @@ func TestFlowConfirmationSteps(t *testing.T) {
 			click(b, remove)
 			wantPath(t, b, handlers.PathSecurityRemove)
 			wantText(t, b, "h1", tr("confirmstep.title"))
-			wantContains(t, b, "main", tr("security.remove_confirm.body", map[string]any{"Method": tr("mfa.method.totp.name")}))
+			wantContains(t, b, "main", tr("security.remove_confirm.body", map[string]any{"Method": tr("mfa.method.totp.name") + " (" + tr("mfa.method.totp.plain") + ")"}))
 			submit(b, "form.confirm-step")
 			wantPath(t, b, handlers.PathReauth)
 			if !b.Exists(`main a[href="` + handlers.PathSecurity + `"]`) {

@@ -41,7 +41,7 @@ import (
 const Contact = "kundenlogin@hwk-ufr.de"
 
 // MailFrom is the sender address of the test portal's mails.
-const MailFrom = "Kundenportal <noreply@hwk-ufr.de>"
+const MailFrom = "Handwerkskammer für Unterfranken <noreply@hwk-ufr.de>"
 
 // SecretKey is the PORTAL_SECRET_KEY of the portals under test: fixed 32
 // bytes, so a test can open what the portal sealed with it.

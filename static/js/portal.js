@@ -134,10 +134,13 @@
       form.removeAttribute("data-busy");
     }
   }
+  // In the capture phase, so that a busy form's submit stops here, before
+  // htmx's own listener on the form sends it a second time.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.getAttribute("data-busy") === "true") {
       event.preventDefault();
+      event.stopPropagation();
       return;
     }
     form.querySelectorAll("[data-show-password]").forEach(function (b) {
@@ -148,7 +151,7 @@
         setBusy(form, true);
       }
     }, 0);
-  });
+  }, true);
   document.addEventListener("htmx:before:request", function (event) {
     if (event.target && event.target.tagName === "FORM") {
       setBusy(event.target, true);

@@ -27,6 +27,9 @@ func parse(raw []byte) (Mail, error) {
 		return Mail{}, fmt.Errorf("decode subject: %w", err)
 	}
 	m := Mail{Subject: subject, MessageID: msg.Header.Get("Message-Id"), Raw: raw}
+	if from, err := mail.ParseAddress(msg.Header.Get("From")); err == nil {
+		m.FromName = from.Name
+	}
 	err = walk(&m, msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body)
 	return m, err
 }

@@ -22,6 +22,7 @@ import (
 type Mail struct {
 	From      string   // envelope sender (MAIL FROM)
 	To        []string // envelope recipients (RCPT TO)
+	FromName  string   // the display name of the From header, decoded
 	Subject   string   // decoded from RFC 2047
 	MessageID string   // the Message-Id header, with angle brackets
 	Text      string   // the text/plain part, decoded
