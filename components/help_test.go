@@ -31,7 +31,7 @@ func TestHelpPage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
-			doc := renderDoc(t, tt.lang, components.HelpPage())
+			doc := renderDoc(t, tt.lang, components.HelpPage(components.HelpView{PINValidDays: 60}))
 
 			if got := doc.Find("html").AttrOr("lang", ""); got != tt.lang {
 				t.Errorf("html lang = %q, want %q", got, tt.lang)
