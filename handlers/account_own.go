@@ -289,4 +289,3 @@ func (h *Handler) accountDeleteSubmit(c *fiber.Ctx) error {
 	h.clearSessionCookie(c)
 	return redirect(c, PathLogin+"?notice="+noticeAccountDeleted)
 }
-
