@@ -386,9 +386,9 @@ func PasswordRules(rules []RuleView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var17 string
-					templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, r.Reason))
+					templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, ruleReasons[r.Reason]))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `password.templ`, Line: 99, Col: 53}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `password.templ`, Line: 99, Col: 66}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
 					if templ_7745c5c3_Err != nil {
@@ -446,6 +446,13 @@ var ruleShortNames = map[string]string{
 	"password.rule.not_common": "password_live.not_common",
 	"password.rule.not_email":  "password_live.not_email",
 	"password.rule.match":      "password_live.match",
+}
+
+// ruleReasons are the message ids of the short reasons shown in the rule
+// list, by the message id of the reason's error.
+var ruleReasons = map[string]string{
+	"password.error.common_password": "password_live.reason.common_password",
+	"password.error.common_word":     "password_live.reason.common_word",
 }
 
 // rulesSummary is the live summary of the rule list: nothing before

@@ -164,9 +164,9 @@ func TestLivePasswordCheckSaysWhyAPasswordIsGuessable(t *testing.T) {
 		state       string // data-state of the not-common rule
 		reason      string // message id shown beside it, "" for none
 	}{
-		{"one word dressed up", "Handwerk2024!!", "failed", policy.ReasonCommonWord},
-		{"leetspeak", "P@ssw0rt2024!", "failed", policy.ReasonCommonWord},
-		{"common password", "password123", "failed", policy.ReasonCommonPassword},
+		{"one word dressed up", "Handwerk2024!!", "failed", "password_live.reason.common_word"},
+		{"leetspeak", "P@ssw0rt2024!", "failed", "password_live.reason.common_word"},
+		{"common password", "password123", "failed", "password_live.reason.common_password"},
 		{"passphrase", "Werkstatt Tor 99!", "ok", ""},
 	}
 	for _, tc := range cases {
