@@ -196,10 +196,25 @@ func TestAccountDeletion(t *testing.T) {
 			if _, err := p.Store.LinkCompany(ctx, u.ID, company.ID); err != nil {
 				t.Fatalf("link: %v", err)
 			}
+			client := store.OIDCClient{ID: "dienst-" + strings.Fields(tr.name)[0], Name: "Dienst", RedirectURIs: "http://localhost:9/cb", Scopes: "openid email"}
+			if _, err := p.Store.CreateOIDCClient(ctx, &client); err != nil {
+				t.Fatalf("client: %v", err)
+			}
+			if err := p.Store.SaveOIDCConsent(ctx, u.ID, client.ID, []string{"openid", "email"}); err != nil {
+				t.Fatalf("consent: %v", err)
+			}
+			if _, err := p.Store.CreateOIDCToken(ctx, &store.OIDCToken{Kind: store.OIDCAccess, ClientID: client.ID, UserID: u.ID, Scopes: "openid", AuthTime: p.Store.Now()}, time.Hour); err != nil {
+				t.Fatalf("oidc token: %v", err)
+			}
 			other := p.client(t)
 			other.login(email, goodPassword)
 			c := p.client(t)
 			c.login(email, goodPassword)
+			for _, table := range []string{"sessions", "mfa_methods", "company_links", "oidc_tokens", "oidc_consents"} {
+				if n, err := p.Store.IDB().NewSelect().Table(table).Where("user_id = ?", u.ID).Count(ctx); err != nil || n == 0 {
+					t.Fatalf("fixture: %s rows of the account before deletion: %d (%v)", table, n, err)
+				}
+			}
 
 			page := c.getOK("/account/delete")
 			doc := page.Doc(t)
