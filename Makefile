@@ -23,12 +23,15 @@ test: check-go test-deps lint ## run every test against PostgreSQL, SQLite, SMTP
 		$(GO) test -count=1 -timeout 20m ./...
 	@$(MAKE) --no-print-directory fuzz
 
-# FUZZ lists package:target pairs fuzzed briefly by make test. Every fuzz
-# target (also the handler-level ones, whose instrumented build is slow)
-# runs its committed corpus (testdata/fuzz) in go test ./... anyway.
-FUZZ = ./handlers/csrftoken:FuzzCheck ./handlers/totp:FuzzVerify ./handlers/codes:FuzzNormalizeRecovery ./handlers/codes:FuzzNormalizePIN
+# FUZZ lists package:target pairs fuzzed briefly by make test: the pure
+# parsers live in small leaf packages (handlers/input, handlers/codes,
+# handlers/policy, ...) so their instrumented build takes seconds. The
+# handler-level FuzzFormsNeverFail (whole portal, minutes to instrument) runs
+# only its committed corpus (testdata/fuzz) in go test ./..., like every
+# fuzz target.
+FUZZ = ./handlers/csrftoken:FuzzCheck ./handlers/totp:FuzzVerify ./handlers/codes:FuzzNormalizeRecovery ./handlers/codes:FuzzNormalizePIN ./handlers/input:FuzzEmail ./handlers/input:FuzzLocalPath ./handlers/policy:FuzzCheck
 
-fuzz: check-go ## fuzz the CSRF token check and the code and PIN parsers for 3 s each
+fuzz: check-go ## fuzz the CSRF check, the code, PIN, e-mail, path and password parsers for 3 s each
 	@for t in $(FUZZ); do \
 		$(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t##*:}\$$" -fuzztime=3s || exit 1; \
 	done

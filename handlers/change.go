@@ -68,15 +68,10 @@ func (h *Handler) changeSubmit(c *fiber.Ctx) error {
 // deferChange keeps the posted change in the session and sends the
 // customer to confirm the password; reauthSubmit carries the change out.
 func (h *Handler) deferChange(c *fiber.Ctx) error {
-	sess := currentSession(c)
 	pc := changeFromForm(c)
 	pc.Expires = h.store.Now().Add(pendingChangeTTL)
-	d, err := readSessionData(sess)
-	if err != nil {
-		return err
-	}
-	d.Change = &pc
-	if err := saveSessionData(c.UserContext(), h.store, sess, d); err != nil {
+	pendingOf(c).Change = &pc
+	if err := h.savePending(c.UserContext(), h.store, c); err != nil {
 		return fmt.Errorf("security: keep change: %w", err)
 	}
 	return redirect(c, PathReauth+"?change=1&next="+url.QueryEscape(PathSecurity))
@@ -84,7 +79,7 @@ func (h *Handler) deferChange(c *fiber.Ctx) error {
 
 // takeChange removes the pending change from the session data and returns
 // it when the confirmation was for it and it has not expired.
-func (h *Handler) takeChange(d *sessionData, forChange bool) (pendingChange, changeFunc) {
+func (h *Handler) takeChange(d *pending, forChange bool) (pendingChange, changeFunc) {
 	pc := d.Change
 	d.Change = nil
 	if pc == nil || !forChange || h.store.Now().After(pc.Expires) {

@@ -11,7 +11,8 @@ const cleanupInterval = time.Minute
 // RunCleanup removes expired rows every cleanupInterval until ctx ends:
 // rate-limit and failure counters past their window, idle or expired
 // sessions, expired one-time tokens and flows, the bodies of mails whose
-// link or code expired and mails given up long ago.
+// link or code expired, mails given up long ago, and signing keys whose
+// overlap ended.
 func (h *Handler) RunCleanup(ctx context.Context) {
 	t := time.NewTicker(cleanupInterval)
 	defer t.Stop()
@@ -33,7 +34,6 @@ func (h *Handler) Cleanup(ctx context.Context) {
 		what string
 		run  func() (int, error)
 	}{
-		{"kv", func() (int, error) { return h.store.KV().GC(ctx) }},
 		{"throttles", func() (int, error) { return h.store.DeleteOldThrottles(ctx) }},
 		{"mail secrets", func() (int, error) { return h.store.EraseExpiredSecrets(ctx) }},
 		{"given-up mail", func() (int, error) { return h.store.PurgeGivenUpMail(ctx) }},
@@ -41,6 +41,7 @@ func (h *Handler) Cleanup(ctx context.Context) {
 		{"tokens", func() (int, error) { return h.store.DeleteExpiredTokens(ctx, now.Add(-24*time.Hour)) }},
 		{"flows", func() (int, error) { return h.store.DeleteExpiredFlows(ctx, now.Add(-time.Hour)) }},
 		{"oidc", func() (int, error) { return h.store.DeleteExpiredOIDC(ctx) }},
+		{"oidc keys", func() (int, error) { return h.store.DeleteRemovedOIDCKeys(ctx) }},
 		{"failures", func() (int, error) { return h.store.DeleteOldFailures(ctx, now.Add(-24*time.Hour)) }},
 	}
 	for _, s := range steps {

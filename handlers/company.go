@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/store"
@@ -53,16 +53,22 @@ func (h *Handler) companyRoutes(app *fiber.App, user func(...fiber.Handler) []fi
 }
 
 // accountLimit counts requests per logged-in account (rateLimit counts per
-// client address).
+// client address) in the throttles table: counted and decided in one
+// statement, shared by every instance, refused when the count fails.
 func (h *Handler) accountLimit(name string, max int, per time.Duration) fiber.Handler {
-	return limiter.New(limiter.Config{
-		Max: max, Expiration: per, Storage: h.store.KV(),
-		KeyGenerator: func(c *fiber.Ctx) string { return "rl:" + name + ":user:" + currentUser(c).ID.String() },
-		LimitReached: func(c *fiber.Ctx) error {
+	policy := store.Throttle{Free: max, Window: per}
+	return func(c *fiber.Ctx) error {
+		ok, wait, err := h.store.Attempt(c.UserContext(), policy, rateLimitPrefix+name+".account", currentUser(c).ID.String())
+		if err != nil {
+			return fmt.Errorf("rate limit %s: %w", name, err)
+		}
+		if !ok {
 			h.log.InfoContext(c.UserContext(), "rate limit reached", "limit", name, "scope", "account")
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())))
 			return fiber.ErrTooManyRequests
-		},
-	})
+		}
+		return c.Next()
+	}
 }
 
 // companyService is the one gate of every business service: the path's

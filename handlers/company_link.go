@@ -77,16 +77,16 @@ func (h *Handler) tryPIN(c *fiber.Ctx, user *store.User, number, pin string) (pi
 			return err
 		}
 		switch {
-		case flow.State == store.PINLocked:
+		case flow.State == store.FlowLocked:
 			outcome = pinLocked
 			return fail(eventPINFailed, "locked")
-		case flow.DoneAt != nil || !tx.Now().Before(flow.ExpiresAt):
+		case !flow.Valid(tx.Now()):
 			outcome = pinInvalid
 			return fail(eventPINFailed, "not_valid")
 		}
 		forOther := flow.UserID != nil && *flow.UserID != user.ID
 		if forOther || !codes.Equal(flow.SecretHash, h.pinHash(company.ID.String(), pin)) {
-			n, err := tx.FailPIN(ctx, flow.ID, pinMaxAttempts)
+			n, err := tx.FailFlow(ctx, flow.ID, pinMaxAttempts)
 			if err != nil {
 				return err
 			}
@@ -104,8 +104,8 @@ func (h *Handler) tryPIN(c *fiber.Ctx, user *store.User, number, pin string) (pi
 
 // link finishes the PIN flow, links the account, answers its requests for
 // the business, audits and mails the notice.
-func (h *Handler) link(ctx context.Context, tx *store.Store, c *fiber.Ctx, user *store.User, company *store.Company, flow *store.PINFlow) error {
-	if err := tx.UsePIN(ctx, flow.ID, user.ID); err != nil {
+func (h *Handler) link(ctx context.Context, tx *store.Store, c *fiber.Ctx, user *store.User, company *store.Company, flow *store.Flow) error {
+	if err := tx.FinishFlow(ctx, flow.ID, &user.ID); err != nil {
 		return err
 	}
 	if _, err := tx.LinkCompany(ctx, user.ID, company.ID); err != nil {

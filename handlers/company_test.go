@@ -6,7 +6,9 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/hwk/kundenportal/handlers/letter"
 	"github.com/hwk/kundenportal/store"
@@ -63,7 +65,7 @@ func TestPINRequestAnswersTheSameForKnownAndUnknownNumbers(t *testing.T) {
 				t.Errorf("no notice after the request:\n%s", page.Text(t))
 			}
 			items := page.Doc(t).Find(".pending-requests li")
-			if items.Length() != 1 || !strings.Contains(items.Text(), "Dachdeckerei Kraus") || !strings.Contains(items.Text(), p.Store.Now().Format("02.01.2006")) {
+			if items.Length() != 1 || !strings.Contains(items.Text(), "Dachdeckerei Kraus") || !strings.Contains(items.Text(), p.Store.Now().In(berlin(t)).Format("02.01.2006")) {
 				t.Errorf("pending requests = %q, want the known business with today's date", items.Text())
 			}
 			if got := c.getOK("/account").Doc(t).Find(".pending-requests li").Length(); got != 1 {
@@ -195,4 +197,55 @@ func TestPINRequestsAndTriesAreRateLimitedPerAccount(t *testing.T) {
 	if n := len(p.events(t, "company.pin_failed")); n != 20 {
 		t.Errorf("%d pin_failed events, want 20 (every try is audited)", n)
 	}
+}
+
+// TestPINTriesPerAccountHoldAcrossInstancesInParallel: the per-account limit
+// of PIN tries (20 per 10 minutes) is counted atomically in the database:
+// 30 parallel tries of one account, spread over two portal instances on one
+// database, get exactly 20 answers and 10 refusals.
+func TestPINTriesPerAccountHoldAcrossInstancesInParallel(t *testing.T) {
+	p := newPortal(t)
+	other := newPortalOn(t, p.Store)
+	p.passwordUser(t, "parallel@example.de", goodPassword)
+	c := p.client(t)
+	c.login("parallel@example.de", goodPassword)
+	c.getOK("/account/companies")
+	form := url.Values{"number": {"4999999"}, "pin": {"ABCD-EFGH"}, "_csrf": {c.csrf}}
+	var wg sync.WaitGroup
+	statuses := make(chan int, 30)
+	for i := range 30 {
+		app := p.App
+		if i%2 == 1 {
+			app = other.App
+		}
+		req := postRequest(t, c, "/account/companies/link", form)
+		wg.Go(func() {
+			res, err := app.Test(req, -1)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			res.Body.Close()
+			statuses <- res.StatusCode
+		})
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	if count[http.StatusUnprocessableEntity] != 20 || count[http.StatusTooManyRequests] != 10 {
+		t.Errorf("answers to 30 parallel PIN tries on two instances: %v, want 20 × 422 and 10 × 429", count)
+	}
+}
+
+// berlin is the time zone the portal shows dates in.
+func berlin(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }

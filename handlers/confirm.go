@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -16,27 +15,27 @@ import (
 // a password: the token kind, the confirmation page's texts and where to
 // start again when the link no longer works.
 type linkKind struct {
-	token       string // store token kind
-	origin      string // origin of the set-password flow it starts
-	path        string // the link's path; GET shows, POST confirms
-	title, body string // message ids of the confirmation page
+	token       string         // store token kind
+	flow        store.FlowKind // the set-password flow it starts
+	path        string         // the link's path; GET shows, POST confirms
+	title, body string         // message ids of the confirmation page
 	restartURL  string
 	restartText string // message id
 }
 
 var (
 	recoveryLink = linkKind{
-		token: store.TokenRecovery, origin: originRecovery, path: PathRecoveryConfirm,
+		token: store.TokenRecovery, flow: store.FlowPasswordRecovery, path: PathRecoveryConfirm,
 		title: "recovery.confirm.title", body: "recovery.confirm.body",
 		restartURL: PathRecovery, restartText: "link.restart.recovery",
 	}
 	inviteLink = linkKind{
-		token: store.TokenInvite, origin: originInvite, path: PathInviteConfirm,
+		token: store.TokenInvite, flow: store.FlowPasswordInvitation, path: PathInviteConfirm,
 		title: "invite.confirm.title", body: "invite.confirm.body",
 		restartURL: PathRecovery, restartText: "link.restart.recovery",
 	}
 	registerLink = linkKind{
-		token: store.TokenRegister, origin: originRegister, path: PathRegisterConfirm,
+		token: store.TokenRegister, flow: store.FlowPasswordRegistration, path: PathRegisterConfirm,
 		title: "register.confirm.title", body: "register.confirm.body",
 		restartURL: PathRegister, restartText: "link.restart.register",
 	}
@@ -67,10 +66,8 @@ func (h *Handler) confirmSubmit(kind linkKind) fiber.Handler {
 			if err != nil {
 				return err
 			}
-			data, _ := json.Marshal(passwordFlowData{Origin: kind.origin})
 			raw, err = tx.CreateFlow(ctx, &store.Flow{
-				Kind: flowKindPassword, State: flowSetPassword, UserID: tok.UserID, Email: tok.Email,
-				Data: string(data), ExpiresAt: tx.Now().Add(flowTTL),
+				Kind: kind.flow, UserID: tok.UserID, Email: tok.Email, ExpiresAt: tx.Now().Add(flowTTL),
 			})
 			return err
 		})

@@ -1,9 +1,7 @@
 package handlers
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -12,25 +10,12 @@ import (
 )
 
 // The set-password flow: after a customer confirmed a link from an e-mail
-// (recovery, invitation, registration), a flow in state flowSetPassword
-// holds who may set a password, until flowTTL passes or it is done.
-const (
-	flowKindPassword = "set_password"
-	flowSetPassword  = "set_password"
-	flowTTL          = 30 * time.Minute
-)
+// (recovery, invitation, registration), an open flow of that kind holds who
+// may set a password, until flowTTL passes or it is used.
+const flowTTL = 30 * time.Minute
 
-// Where a set-password flow came from; it decides what happens at the end.
-const (
-	originRecovery = "recovery"
-	originInvite   = "invite"
-	originRegister = "register"
-)
-
-// passwordFlowData is the JSON in a set-password flow's Data.
-type passwordFlowData struct {
-	Origin string `json:"origin"`
-}
+// passwordFlowKinds are the kinds of set-password flows.
+var passwordFlowKinds = []store.FlowKind{store.FlowPasswordRecovery, store.FlowPasswordInvitation, store.FlowPasswordRegistration}
 
 func (h *Handler) flowCookieName() string {
 	if h.opt.Dev {
@@ -41,28 +26,17 @@ func (h *Handler) flowCookieName() string {
 
 // passwordFlow loads the set-password flow of the request's flow cookie.
 // ErrNotFound or store.ErrFlowExpired mean the customer must start again.
-func (h *Handler) passwordFlow(c *fiber.Ctx) (*store.Flow, passwordFlowData, error) {
-	var data passwordFlowData
+func (h *Handler) passwordFlow(c *fiber.Ctx) (*store.Flow, error) {
 	raw := c.Cookies(h.flowCookieName())
 	if raw == "" {
-		return nil, data, store.ErrNotFound
+		return nil, store.ErrNotFound
 	}
-	f, err := h.store.FlowBySecret(c.UserContext(), flowKindPassword, raw)
-	if err != nil {
-		return nil, data, err
-	}
-	if f.State != flowSetPassword {
-		return nil, data, store.ErrNotFound
-	}
-	if err := json.Unmarshal([]byte(f.Data), &data); err != nil {
-		return nil, data, fmt.Errorf("flow: data: %w", err)
-	}
-	return f, data, nil
+	return h.store.FlowBySecret(c.UserContext(), raw, passwordFlowKinds...)
 }
 
 // isFlowGone tells whether err means the flow is missing, done or expired.
 func isFlowGone(err error) bool {
-	return errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrFlowExpired)
+	return errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrFlowExpired) || errors.Is(err, store.ErrFlowNotOpen)
 }
 
 func (h *Handler) setFlowCookie(c *fiber.Ctx, raw string) {

@@ -42,6 +42,10 @@ type Options struct {
 	RecoveryTTL    time.Duration // lifetime of a password reset link (default 1 hour)
 	InviteTTL      time.Duration // lifetime of an invitation link (default 7 days)
 	Brand          Brand         // the chamber's name, logo and legal pages
+	// OIDCEndpointLimit is how many calls of the token, introspection and
+	// revocation endpoints a minute one client address and one client id
+	// may make each (default 600).
+	OIDCEndpointLimit int
 }
 
 // Handler holds what every flow needs.
@@ -72,6 +76,9 @@ func New(opt Options) (*Handler, error) {
 		opt.Logger = slog.Default()
 	}
 	opt.Logger = slog.New(requestLogHandler{opt.Logger.Handler()})
+	if opt.OIDCEndpointLimit == 0 {
+		opt.OIDCEndpointLimit = oidcEndpointLimit
+	}
 	if opt.SessionIdle == 0 {
 		opt.SessionIdle = 10 * time.Minute
 	}

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/hwk/kundenportal/handlers/input"
 )
 
 // chooseLanguage stores the customer's explicit language choice in a cookie
@@ -59,13 +61,8 @@ func pagePath(c *fiber.Ctx) string {
 // localPath accepts only a path on this site ("/help?x=1"); anything else,
 // such as "//evil.example" or "https://evil.example", becomes "/".
 func localPath(next string) string {
-	if len(next) == 0 || next[0] != '/' || len(next) > 1 && (next[1] == '/' || next[1] == '\\') {
+	if !input.LocalPath(next) {
 		return PathHome
-	}
-	for _, r := range next {
-		if r < 0x20 || r == 0x7f {
-			return PathHome
-		}
 	}
 	return next
 }

@@ -180,44 +180,30 @@ func (h *Handler) loginFailed(c *fiber.Ctx, view components.LoginView, account s
 	return h.render(c, fiber.StatusUnprocessableEntity, components.LoginPage(view), "login-form")
 }
 
-// loginSucceeded starts a new session (a new id: no fixation) that is not
-// yet authenticated: the customer sets up a second factor (first login) or
-// passes one. An e-mail code is sent at once when that is the method used
-// last.
+// loginSucceeded starts the second-factor step (passwordAccepted): the
+// customer sets up a second factor (first login) or passes one. An e-mail
+// code is sent at once when that is the method used last.
 func (h *Handler) loginSucceeded(c *fiber.Ctx, user *store.User, next string) error {
 	ctx := c.UserContext()
 	methods, err := h.store.MethodsOf(ctx, user.ID)
 	if err != nil {
 		return fmt.Errorf("login: methods: %w", err)
 	}
-	state, to := SessionMFASetup, PathMFAChoose
+	to := PathMFAChoose
 	if len(methods) > 0 {
-		state, to = SessionMFAVerify, PathMFAVerify
+		to = PathMFAVerify
 	}
 	var raw string
-	var sess *store.Session
 	err = h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
-		s, token, err := h.startSession(c, tx, user.ID, state)
-		if err != nil {
-			return err
-		}
-		sess, raw = s, token
-		if err := saveSessionData(ctx, tx, sess, sessionData{Next: nextParam(next)}); err != nil {
-			return err
-		}
-		if err := h.passwordSucceeded(c, tx, user); err != nil {
-			return err
-		}
-		// The login counts (users.last_login_at, the retention purge) only once
-		// the second factor completes it: see completeSecondFactor.
-		return tx.Audit(ctx, store.AuditEvent{Event: eventLoginOK, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "step=password"})
+		raw, err = h.passwordAccepted(c, tx, user, len(methods) > 0, next)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("login: start session: %w", err)
 	}
 	h.setSessionCookie(c, raw)
 	if len(methods) > 0 && methods[0].Kind == store.MethodEmail {
-		if _, err := h.sendEmailCodeTo(c, user, sess, codeForLogin); err != nil {
+		if _, err := h.sendEmailCodeTo(c, user, codeForLogin); err != nil {
 			return err
 		}
 	}
@@ -236,15 +222,9 @@ func (h *Handler) afterLogin(next string) string {
 // logoutSubmit ends the session.
 func (h *Handler) logoutSubmit(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	if sess := currentSession(c); sess != nil {
+	if currentSession(c) != nil {
 		err := h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
-			if err := tx.DeleteSession(ctx, sess.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-			if _, err := tx.RevokeOIDCTokensOfSessions(ctx, sess.ID); err != nil { // OIDC: tokens die with the session
-				return err
-			}
-			return tx.Audit(ctx, store.AuditEvent{Event: eventLogout, UserID: sess.UserID, IP: c.IP()})
+			return h.loggedOut(c, tx)
 		})
 		if err != nil {
 			return fmt.Errorf("logout: %w", err)

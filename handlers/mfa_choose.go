@@ -12,14 +12,14 @@ import (
 )
 
 // choosePage offers the methods the customer does not have yet: at first
-// login (the session waits in SessionMFASetup) or from the account.
+// login (the session waits in store.SessionMFASetup) or from the account.
 func (h *Handler) choosePage(c *fiber.Ctx) error {
 	user := stepUser(c)
 	have, err := h.methodKinds(c.UserContext(), user)
 	if err != nil {
 		return err
 	}
-	view := components.ChooseView{FirstTime: currentSession(c).State == SessionMFASetup, Have: have}
+	view := components.ChooseView{FirstTime: firstSetup(c), Have: have}
 	if c.Query("expired") == "1" {
 		view.Notice = "mfa.choose.expired"
 	}
@@ -66,12 +66,8 @@ func (h *Handler) startTOTP(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := readSessionData(sess)
-	if err != nil {
-		return err
-	}
-	d.TOTP = &pendingTOTP{Sealed: sealed, Expires: h.store.Now().Add(pendingTTL)}
-	if err := saveSessionData(c.UserContext(), h.store, sess, d); err != nil {
+	pendingOf(c).TOTP = &pendingTOTP{Sealed: sealed, Expires: h.store.Now().Add(pendingTTL)}
+	if err := h.savePending(c.UserContext(), h.store, c); err != nil {
 		return fmt.Errorf("mfa: save pending totp: %w", err)
 	}
 	return redirect(c, PathMFATOTP)

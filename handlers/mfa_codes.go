@@ -58,12 +58,11 @@ func (h *Handler) recoveryHash(user *store.User, code string) []byte {
 
 // pendingCodes opens the recovery codes the session still has to show.
 func (h *Handler) pendingCodes(c *fiber.Ctx) ([]string, error) {
-	sess := currentSession(c)
-	d, err := readSessionData(sess)
-	if err != nil || d.Codes == "" || sess.UserID == nil {
-		return nil, err
+	sess, p := currentSession(c), pendingOf(c)
+	if p.Codes == "" || sess.UserID == nil {
+		return nil, nil
 	}
-	raw, _, err := h.sealer.Open(d.Codes, codesAD(*sess.UserID))
+	raw, _, err := h.sealer.Open(p.Codes, codesAD(*sess.UserID))
 	if err != nil {
 		return nil, fmt.Errorf("mfa: open recovery codes: %w", err)
 	}
@@ -107,25 +106,19 @@ func (h *Handler) recoveryCodesText(c *fiber.Ctx) error {
 	return c.SendString(b.String())
 }
 
-// recoveryCodesDone forgets the shown codes and continues.
+// recoveryCodesDone forgets the shown codes and continues (codesKept).
 func (h *Handler) recoveryCodesDone(c *fiber.Ctx) error {
-	sess := currentSession(c)
-	d, err := readSessionData(sess)
+	to, err := h.codesKept(c)
 	if err != nil {
 		return err
 	}
-	next := d.Next
-	d.Codes, d.Next = "", ""
-	if err := saveSessionData(c.UserContext(), h.store, sess, d); err != nil {
-		return fmt.Errorf("mfa: forget codes: %w", err)
-	}
-	return redirect(c, h.afterLogin(next))
+	return redirect(c, to)
 }
 
 // methodAdded stores a confirmed method (see addMethod) and sends the
 // customer on.
-func (h *Handler) methodAdded(c *fiber.Ctx, user *store.User, sess *store.Session, d sessionData, m *store.MFAMethod) error {
-	to, err := h.addMethod(c, user, sess, d, m)
+func (h *Handler) methodAdded(c *fiber.Ctx, user *store.User, m *store.MFAMethod) error {
+	to, err := h.addMethod(c, user, m)
 	if err != nil {
 		return err
 	}
@@ -135,9 +128,10 @@ func (h *Handler) methodAdded(c *fiber.Ctx, user *store.User, sess *store.Sessio
 // addMethod stores a confirmed method and returns where the customer goes
 // next. The first one also ends the login (the session becomes
 // authenticated with a new id, whose cookie is set) and makes the recovery
-// codes; later ones are changes of an authenticated customer.
-func (h *Handler) addMethod(c *fiber.Ctx, user *store.User, sess *store.Session, d sessionData, m *store.MFAMethod) (string, error) {
-	first := sess.State == SessionMFASetup
+// codes; later ones are changes of an authenticated customer. The pending
+// secret the handler cleared is saved with it.
+func (h *Handler) addMethod(c *fiber.Ctx, user *store.User, m *store.MFAMethod) (string, error) {
+	first := firstSetup(c)
 	var raw string
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
 		if err := tx.AddMethod(ctx, m); err != nil {
@@ -148,16 +142,11 @@ func (h *Handler) addMethod(c *fiber.Ctx, user *store.User, sess *store.Session,
 			if err != nil {
 				return err
 			}
-			d.Codes = sealed
-		}
-		if err := saveSessionData(ctx, tx, sess, d); err != nil {
-			return err
-		}
-		if first {
-			var err error
-			if raw, err = h.completeSecondFactor(c, tx, sess, user.ID, m.Kind); err != nil {
+			if raw, err = h.firstFactorEnrolled(c, tx, user, m.Kind, sealed); err != nil {
 				return err
 			}
+		} else if err := h.savePending(ctx, tx, c); err != nil {
+			return err
 		}
 		if err := tx.Audit(ctx, store.AuditEvent{Event: eventMFAAdded, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + m.Kind}); err != nil {
 			return err

@@ -32,15 +32,12 @@ const (
 // queues the mail, all in one transaction. It refuses (false) while the
 // last code is younger than emailResendWait.
 func (h *Handler) sendEmailCode(c *fiber.Ctx, purpose string) (bool, error) {
-	return h.sendEmailCodeTo(c, stepUser(c), currentSession(c), purpose)
+	return h.sendEmailCodeTo(c, stepUser(c), purpose)
 }
 
-// sendEmailCodeTo is sendEmailCode for a given customer and session.
-func (h *Handler) sendEmailCodeTo(c *fiber.Ctx, user *store.User, sess *store.Session, purpose string) (bool, error) {
-	d, err := readSessionData(sess)
-	if err != nil {
-		return false, err
-	}
+// sendEmailCodeTo is sendEmailCode for a given customer.
+func (h *Handler) sendEmailCodeTo(c *fiber.Ctx, user *store.User, purpose string) (bool, error) {
+	d := pendingOf(c)
 	now := h.store.Now()
 	if d.Email != nil && d.Email.Purpose == purpose && now.Sub(d.Email.SentAt) < emailResendWait {
 		return false, nil
@@ -55,7 +52,7 @@ func (h *Handler) sendEmailCodeTo(c *fiber.Ctx, user *store.User, sess *store.Se
 		Expires: now.Add(emailCodeTTL), SentAt: now,
 	}
 	err = h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
-		if err := saveSessionData(ctx, tx, sess, d); err != nil {
+		if err := h.savePending(ctx, tx, c); err != nil {
 			return err
 		}
 		return h.queueSecretMail(ctx, tx, user.Email, user.Lang, components.Mail{
@@ -75,11 +72,8 @@ func (h *Handler) sendEmailCodeTo(c *fiber.Ctx, user *store.User, sess *store.Se
 // code counts an attempt; after emailCodeAttempts the code is void. It
 // returns the message id of the problem, or "" when the code is right
 // (the pending code is then used up).
-func (h *Handler) checkEmailCode(ctx context.Context, sess *store.Session, purpose, typed string) (string, error) {
-	d, err := readSessionData(sess)
-	if err != nil {
-		return "", err
-	}
+func (h *Handler) checkEmailCode(c *fiber.Ctx, purpose, typed string) (string, error) {
+	ctx, d := c.UserContext(), pendingOf(c)
 	p := d.Email
 	if p == nil || p.Purpose != purpose || p.Attempts >= emailCodeAttempts {
 		return "mfa.email.error.none", nil
@@ -95,10 +89,10 @@ func (h *Handler) checkEmailCode(ctx context.Context, sess *store.Session, purpo
 	}, typed)
 	if codes.Equal(h.codes.Hash("email", p.Nonce, typed), p.Hash) { // pending codes expire in minutes: no legacy hash
 		d.Email = nil
-		return "", saveSessionData(ctx, h.store, sess, d)
+		return "", h.savePending(ctx, h.store, c)
 	}
 	p.Attempts++
-	if err := saveSessionData(ctx, h.store, sess, d); err != nil {
+	if err := h.savePending(ctx, h.store, c); err != nil {
 		return "", err
 	}
 	if p.Attempts >= emailCodeAttempts {
@@ -124,8 +118,8 @@ func (h *Handler) emailSetupPage(c *fiber.Ctx) error {
 
 // emailSetupSubmit confirms the e-mail method by its code.
 func (h *Handler) emailSetupSubmit(c *fiber.Ctx) error {
-	user, sess := stepUser(c), currentSession(c)
-	problem, err := h.checkEmailCode(c.UserContext(), sess, codeForSetup, c.FormValue(components.FieldCode))
+	user := stepUser(c)
+	problem, err := h.checkEmailCode(c, codeForSetup, c.FormValue(components.FieldCode))
 	if err != nil {
 		return err
 	}
@@ -134,11 +128,7 @@ func (h *Handler) emailSetupSubmit(c *fiber.Ctx) error {
 			Email: user.Email, FirstTime: firstSetup(c), Errors: components.Errors{{Field: components.FieldCode, Message: problem}},
 		}))
 	}
-	d, err := readSessionData(sess)
-	if err != nil {
-		return err
-	}
-	return h.methodAdded(c, user, sess, d, &store.MFAMethod{UserID: user.ID, Kind: store.MethodEmail})
+	return h.methodAdded(c, user, &store.MFAMethod{UserID: user.ID, Kind: store.MethodEmail})
 }
 
 // emailResendSubmit sends a new setup code, after the cool-down.

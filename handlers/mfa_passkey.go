@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -43,7 +42,7 @@ const passkeyNameMax = 60
 func (h *Handler) passkeyRoutes(app *fiber.App, with, setup, verify func(...fiber.Handler) []fiber.Handler) {
 	ceremonyLimit := h.rateLimit("passkey", 60, 10*time.Minute)
 	setupJSON := func(hs ...fiber.Handler) []fiber.Handler {
-		return with(append([]fiber.Handler{h.requireStep(SessionMFASetup, SessionAuthenticated), h.requireFreshJSON, ceremonyLimit}, hs...)...)
+		return with(append([]fiber.Handler{h.requireStep(store.SessionMFASetup, store.SessionAuthenticated), h.requireFreshJSON, ceremonyLimit}, hs...)...)
 	}
 	app.Get(PathMFAPasskey, setup(h.passkeySetupPage)...)
 	app.Post(PathMFAPasskey, setup(h.passkeySetupSubmit)...)
@@ -66,17 +65,6 @@ func (h *Handler) passkeySetupPage(c *fiber.Ctx) error {
 // script (which creates the passkey by itself): back to the page.
 func (h *Handler) passkeySetupSubmit(c *fiber.Ctx) error {
 	return redirect(c, PathMFAPasskey)
-}
-
-// requireFreshJSON is requireFreshForChanges for the JSON endpoints: the
-// script is told to go to the password confirmation instead of being
-// redirected there itself.
-func (h *Handler) requireFreshJSON(c *fiber.Ctx) error {
-	sess := currentSession(c)
-	if sess.State != SessionAuthenticated || h.isFresh(sess) {
-		return c.Next()
-	}
-	return jsonAnswer(c, fiber.StatusUnauthorized, fiber.Map{"redirect": PathReauth + "?next=" + url.QueryEscape(PathMFAPasskey)})
 }
 
 // passkeyRegisterBegin checks the passkey's name and starts the
@@ -114,8 +102,8 @@ func (h *Handler) passkeyRegisterBegin(c *fiber.Ctx) error {
 // passkeyRegisterFinish verifies the new credential against the pending
 // ceremony (used up first, whatever follows) and stores the passkey.
 func (h *Handler) passkeyRegisterFinish(c *fiber.Ctx) error {
-	user, sess := stepUser(c), currentSession(c)
-	p, d, err := h.takeCeremony(c, ceremonyRegister)
+	user := stepUser(c)
+	p, err := h.takeCeremony(c, ceremonyRegister)
 	if err != nil {
 		return err
 	}
@@ -155,7 +143,7 @@ func (h *Handler) passkeyRegisterFinish(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("passkey: encode credential: %w", err)
 	}
-	to, err := h.addMethod(c, user, sess, d, &store.MFAMethod{
+	to, err := h.addMethod(c, user, &store.MFAMethod{
 		UserID: user.ID, Kind: store.MethodWebAuthn, Name: p.Name, CredentialID: cred.ID, Credential: string(raw),
 	})
 	if err != nil {
@@ -212,56 +200,48 @@ func (h *Handler) saveCeremony(c *fiber.Ctx, purpose string, sd *webauthn.Sessio
 	if err != nil {
 		return fmt.Errorf("passkey: encode ceremony: %w", err)
 	}
-	sess := currentSession(c)
-	d, err := readSessionData(sess)
-	if err != nil {
-		return err
-	}
-	d.WebAuthn = &pendingWebAuthn{Purpose: purpose, Session: raw, Name: name}
-	if err := saveSessionData(c.UserContext(), h.store, sess, d); err != nil {
+	pendingOf(c).WebAuthn = &pendingWebAuthn{Purpose: purpose, Session: raw, Name: name}
+	if err := h.savePending(c.UserContext(), h.store, c); err != nil {
 		return fmt.Errorf("passkey: save ceremony: %w", err)
 	}
 	return nil
 }
 
 // takeCeremony removes the session's pending ceremony and returns it when
-// it has the given purpose (nil otherwise), together with the session data
-// left. The session row is locked first and read again, so of two
-// concurrent requests only one gets the ceremony: it is used once.
-func (h *Handler) takeCeremony(c *fiber.Ctx, purpose string) (*pendingWebAuthn, sessionData, error) {
+// it has the given purpose (nil otherwise). The session row is locked
+// first and read again, so of two concurrent requests only one gets the
+// ceremony: it is used once. The fresh row becomes the request's session.
+func (h *Handler) takeCeremony(c *fiber.Ctx, purpose string) (*pendingWebAuthn, error) {
 	sess := currentSession(c)
-	var (
-		p     *pendingWebAuthn
-		d     sessionData
-		fresh *store.Session
-	)
+	var taken *pendingWebAuthn
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
 		if err := tx.TouchSession(ctx, sess.ID, tx.Now()); err != nil {
 			return err
 		}
-		var err error
-		if fresh, err = tx.SessionByToken(ctx, c.Cookies(h.sessionCookieName())); err != nil {
+		fresh, err := tx.SessionByToken(ctx, c.Cookies(h.sessionCookieName()))
+		if err != nil {
 			return err // ErrNotFound: a concurrent request renewed the session
 		}
-		if d, err = readSessionData(fresh); err != nil {
+		p, err := parsePending(fresh)
+		if err != nil {
 			return err
 		}
-		if p, d.WebAuthn = d.WebAuthn, nil; p == nil {
+		useSession(c, fresh, p)
+		if taken, p.WebAuthn = p.WebAuthn, nil; taken == nil {
 			return nil
 		}
-		return saveSessionData(ctx, tx, fresh, d)
+		return h.savePending(ctx, tx, c)
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, d, nil
+		return nil, nil
 	}
 	if err != nil {
-		return nil, d, fmt.Errorf("passkey: take ceremony: %w", err)
+		return nil, fmt.Errorf("passkey: take ceremony: %w", err)
 	}
-	*sess = *fresh
-	if p == nil || p.Purpose != purpose {
-		return nil, d, nil
+	if taken == nil || taken.Purpose != purpose {
+		return nil, nil
 	}
-	return p, d, nil
+	return taken, nil
 }
 
 func (p *pendingWebAuthn) sessionData() (webauthn.SessionData, error) {

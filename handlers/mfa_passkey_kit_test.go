@@ -114,8 +114,8 @@ func wantRefused(t *testing.T, p *portal, a passkeyAnswer, messageID string) {
 }
 
 // stepClient is a browser whose session passed the password and waits in
-// state (SessionMFASetup or SessionMFAVerify), with a CSRF token from page.
-func stepClient(t *testing.T, p *portal, u *store.User, state, page string) *client {
+// state (store.SessionMFASetup or store.SessionMFAVerify), with a CSRF token from page.
+func stepClient(t *testing.T, p *portal, u *store.User, state store.SessionState, page string) *client {
 	t.Helper()
 	raw, err := p.Store.CreateSession(context.Background(), &store.Session{
 		UserID: &u.ID, State: state, ExpiresAt: p.Store.Now().Add(time.Hour),
@@ -223,7 +223,7 @@ func concurrentFinish(p *portal, c *client, path, body string) (passkeyAnswer, e
 func enrolled(t *testing.T, p *portal, email string) (*store.User, *passkeyDevice) {
 	t.Helper()
 	u := p.passwordUserNoMFA(t, email, goodPassword)
-	c := stepClient(t, p, u, handlers.SessionMFASetup, handlers.PathMFAPasskey)
+	c := stepClient(t, p, u, store.SessionMFASetup, handlers.PathMFAPasskey)
 	d, fin := registerPasskey(t, p, c, passkeyRP, virtualwebauthn.AuthenticatorOptions{})
 	if fin.Status != http.StatusOK || fin.Redirect != handlers.PathRecoveryCodes {
 		t.Fatalf("finish registration: status %d, answer %s; want a redirect to %s", fin.Status, fin.Raw, handlers.PathRecoveryCodes)

@@ -15,13 +15,6 @@ import (
 	"github.com/hwk/kundenportal/store"
 )
 
-// Passwordless login keeps its ceremony in a flow (the browser has no
-// session yet), in state flowPasskeyBegun until the one finish.
-const (
-	flowKindPasskeyLogin = "passkey_login"
-	flowPasskeyBegun     = "begun"
-)
-
 // passkeyVerifyBegin starts the passkey check at the second step of login,
 // for the customer's own passkeys.
 func (h *Handler) passkeyVerifyBegin(c *fiber.Ctx) error {
@@ -54,7 +47,7 @@ func (h *Handler) passkeyVerifyFinish(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
 		return passkeyError(c, fiber.StatusTooManyRequests, "login.error.throttled", map[string]any{"Count": retryMinutes(wait)})
 	}
-	p, _, err := h.takeCeremony(c, ceremonyLogin)
+	p, err := h.takeCeremony(c, ceremonyLogin)
 	if err != nil {
 		return err
 	}
@@ -83,6 +76,7 @@ func (h *Handler) passkeyVerifyFinish(c *fiber.Ctx) error {
 	if err := h.saveUsedCredential(c.UserContext(), user, cred); err != nil {
 		return err
 	}
+	c.Locals(localSyncedPasskey, cred.Flags.BackupEligible) // for the amr claim: swk, not hwk
 	to, err := h.passSecondFactor(c, store.MethodWebAuthn)
 	if err != nil {
 		return err
@@ -117,7 +111,7 @@ func (h *Handler) passkeyLoginBegin(c *fiber.Ctx) error {
 		return fmt.Errorf("passkey: encode ceremony: %w", err)
 	}
 	secret, err := h.store.CreateFlow(c.UserContext(), &store.Flow{
-		Kind: flowKindPasskeyLogin, State: flowPasskeyBegun, Data: string(raw),
+		Kind: store.FlowPasskeyLogin, Data: string(raw), // the browser has no session yet
 		ExpiresAt: h.store.Now().Add(ceremonyTimeout),
 	})
 	if err != nil {
@@ -138,9 +132,9 @@ func (h *Handler) passkeyLoginFinish(c *fiber.Ctx) error {
 	if err := json.Unmarshal(c.Body(), &req); err != nil || req.Flow == "" {
 		return passkeyError(c, fiber.StatusBadRequest, "passkey.error.login_failed")
 	}
-	f, err := h.store.FlowBySecret(ctx, flowKindPasskeyLogin, req.Flow)
+	f, err := h.store.FlowBySecret(ctx, req.Flow, store.FlowPasskeyLogin)
 	if err == nil {
-		err = h.store.FinishFlow(ctx, f.ID)
+		err = h.store.FinishFlow(ctx, f.ID, nil)
 	}
 	if isFlowGone(err) {
 		return h.passkeyLoginFailed(c, nil, "passkey.error.expired")
@@ -170,7 +164,7 @@ func (h *Handler) passkeyLoginFinish(c *fiber.Ctx) error {
 	if err := h.saveUsedCredential(ctx, owner, cred); err != nil {
 		return err
 	}
-	if err := h.passkeyLoginSucceeded(c, owner); err != nil {
+	if err := h.passkeyLoginSucceeded(c, owner, cred); err != nil {
 		return err
 	}
 	return jsonAnswer(c, fiber.StatusOK, fiber.Map{"redirect": h.afterLogin(req.Next)})
@@ -178,29 +172,12 @@ func (h *Handler) passkeyLoginFinish(c *fiber.Ctx) error {
 
 // passkeyLoginSucceeded starts an authenticated session: the passkey with
 // user verification stood for both factors.
-func (h *Handler) passkeyLoginSucceeded(c *fiber.Ctx, user *store.User) error {
+func (h *Handler) passkeyLoginSucceeded(c *fiber.Ctx, user *store.User, cred *webauthn.Credential) error {
 	var raw string
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
-		sess, token, err := h.startSession(c, tx, user.ID, SessionAuthenticated)
-		if err != nil {
-			return err
-		}
-		raw = token
-		now := tx.Now()
-		sess.MFAAt = &now
-		if err := tx.UpdateSession(ctx, sess); err != nil {
-			return err
-		}
-		if err := tx.RecordSessionAuth(ctx, sess.ID, provider.MethodPasskey); err != nil { // for the OIDC amr claim
-			return err
-		}
-		if err := tx.ClearThrottle(ctx, scopeLoginAccount, user.Email); err != nil {
-			return err
-		}
-		if err := tx.TouchLogin(ctx, user.ID, now); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, store.AuditEvent{Event: eventLoginOK, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=passkey"})
+		var err error
+		raw, err = h.passkeyAccepted(c, tx, user, cred.Flags.BackupEligible)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("passkey: start session: %w", err)
@@ -257,6 +234,22 @@ func (h *Handler) validateAssertion(c *fiber.Ctx, p *pendingWebAuthn, body []byt
 		return nil, nil
 	}
 	return cred, nil
+}
+
+// localSyncedPasskey holds whether the passkey that just passed the second
+// factor is backup eligible (synced), for authenticate.
+const localSyncedPasskey = "synced_passkey"
+
+// amrMethod is the method recorded for the amr claim: a passkey that is
+// backup eligible (synced through a password manager or a cloud keychain,
+// its key not bound to one device) gets SyncedSuffix, so the claim says
+// "swk"; one bound to its device says "hwk". The flag is that of the
+// credential of this very ceremony.
+func amrMethod(method string, synced bool) string {
+	if synced {
+		return method + provider.SyncedSuffix
+	}
+	return method
 }
 
 // saveUsedCredential stores the credential's new sign counter and flags

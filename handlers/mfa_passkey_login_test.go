@@ -9,13 +9,14 @@ import (
 	"github.com/descope/virtualwebauthn"
 
 	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/store"
 )
 
 func TestPasskeyAsSecondFactor(t *testing.T) {
 	t.Parallel()
 	p := newPortal(t)
 	u, d := enrolled(t, p, "dora@example.de")
-	c := stepClient(t, p, u, handlers.SessionMFAVerify, handlers.PathMFAVerify+"?method=webauthn")
+	c := stepClient(t, p, u, store.SessionMFAVerify, handlers.PathMFAVerify+"?method=webauthn")
 
 	page := c.getOK(handlers.PathMFAVerify + "?method=webauthn")
 	if page.Doc(t).Find("button[data-webauthn-verify]").Length() != 1 || page.Doc(t).Find(`script[src*="bundle"]`).Length() != 1 || page.Doc(t).Find("[data-webauthn-messages]").Length() != 1 {
@@ -46,7 +47,7 @@ func TestPasskeySecondFactorRefusals(t *testing.T) {
 	t.Parallel()
 	p := newPortal(t)
 	u, d := enrolled(t, p, "emil@example.de")
-	c := stepClient(t, p, u, handlers.SessionMFAVerify, handlers.PathMFAVerify+"?method=webauthn")
+	c := stepClient(t, p, u, store.SessionMFAVerify, handlers.PathMFAVerify+"?method=webauthn")
 
 	// Signed for another site.
 	begin := passkeyPost(t, c, handlers.PathPasskeyVerifyBegin, nil)
@@ -70,7 +71,7 @@ func TestPasskeySecondFactorRefusals(t *testing.T) {
 	if fin.Status != http.StatusOK {
 		t.Fatalf("good assertion: status %d: %s", fin.Status, fin.Raw)
 	}
-	c2 := stepClient(t, p, u, handlers.SessionMFAVerify, handlers.PathMFAVerify+"?method=webauthn")
+	c2 := stepClient(t, p, u, store.SessionMFAVerify, handlers.PathMFAVerify+"?method=webauthn")
 	begin = passkeyPost(t, c2, handlers.PathPasskeyVerifyBegin, nil)
 	d.key.Counter = 2
 	fin = passkeyPost(t, c2, handlers.PathPasskeyVerifyFinish, map[string]json.RawMessage{"credential": d.assert(t, passkeyRP, begin)})

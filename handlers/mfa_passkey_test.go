@@ -18,7 +18,7 @@ func TestPasskeyRegistrationAtFirstLoginStoresCredential(t *testing.T) {
 	t.Parallel()
 	p := newPortal(t)
 	u := p.passwordUserNoMFA(t, "anna@example.de", goodPassword)
-	c := stepClient(t, p, u, handlers.SessionMFASetup, handlers.PathMFAPasskey)
+	c := stepClient(t, p, u, store.SessionMFASetup, handlers.PathMFAPasskey)
 
 	page := c.getOK(handlers.PathMFAPasskey)
 	form := page.Doc(t).Find("form[data-webauthn-register]")
@@ -55,7 +55,7 @@ func TestPasskeyRegistrationRefusals(t *testing.T) {
 	t.Parallel()
 	p := newPortal(t)
 	u := p.passwordUserNoMFA(t, "bernd@example.de", goodPassword)
-	c := stepClient(t, p, u, handlers.SessionMFASetup, handlers.PathMFAPasskey)
+	c := stepClient(t, p, u, store.SessionMFASetup, handlers.PathMFAPasskey)
 
 	a := passkeyPost(t, c, handlers.PathPasskeyRegisterBegin, map[string]string{"name": "   "})
 	wantRefused(t, p, a, "passkey.error.name_missing")
@@ -86,7 +86,7 @@ func TestPasskeyRegistrationCeremonyIsUsedOnce(t *testing.T) {
 	t.Parallel()
 	p := newPortal(t)
 	u := p.passwordUserNoMFA(t, "clara@example.de", goodPassword)
-	c := stepClient(t, p, u, handlers.SessionMFASetup, handlers.PathMFAPasskey)
+	c := stepClient(t, p, u, store.SessionMFASetup, handlers.PathMFAPasskey)
 	begin := passkeyPost(t, c, handlers.PathPasskeyRegisterBegin, map[string]string{"name": "Handy"})
 	ao, err := virtualwebauthn.ParseAttestationOptions(begin.Raw)
 	if err != nil {
@@ -131,7 +131,7 @@ func TestPasskeyEndpointsNeedCSRFAndTheRightStep(t *testing.T) {
 	t.Parallel()
 	p := newPortal(t)
 	u := p.passwordUserNoMFA(t, "hanna@example.de", goodPassword)
-	c := stepClient(t, p, u, handlers.SessionMFASetup, handlers.PathMFAPasskey)
+	c := stepClient(t, p, u, store.SessionMFASetup, handlers.PathMFAPasskey)
 	req := c.newRequest(http.MethodPost, handlers.PathPasskeyRegisterBegin, strings.NewReader(`{"name":"x"}`))
 	req.Header.Set("Content-Type", "application/json")
 	if r := c.do(req); r.StatusCode != http.StatusForbidden {
@@ -155,7 +155,7 @@ func TestPasskeyFromTheAccountNeedsAFreshCheck(t *testing.T) {
 		now := p.Store.Now()
 		at := now.Add(-checkedAgo)
 		raw, err := p.Store.CreateSession(ctx, &store.Session{
-			UserID: &u.ID, State: handlers.SessionAuthenticated, AuthenticatedAt: &at, MFAAt: &at,
+			UserID: &u.ID, State: store.SessionAuthenticated, AuthenticatedAt: &at, VerifiedAt: &at,
 			ExpiresAt: now.Add(time.Hour),
 		})
 		if err != nil {

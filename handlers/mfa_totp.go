@@ -19,22 +19,20 @@ func (h *Handler) totpSetupPage(c *fiber.Ctx) error {
 
 // pendingTOTPSecret opens the session's pending TOTP secret; ok is false
 // when there is none or it expired.
-func (h *Handler) pendingTOTPSecret(sess *store.Session) (secret string, d sessionData, ok bool, err error) {
-	if d, err = readSessionData(sess); err != nil {
-		return "", d, false, err
+func (h *Handler) pendingTOTPSecret(c *fiber.Ctx) (secret string, ok bool, err error) {
+	sess, p := currentSession(c), pendingOf(c)
+	if p.TOTP == nil || !h.store.Now().Before(p.TOTP.Expires) {
+		return "", false, nil
 	}
-	if d.TOTP == nil || !h.store.Now().Before(d.TOTP.Expires) {
-		return "", d, false, nil
+	if secret, _, err = h.sealer.Open(p.TOTP.Sealed, pendingTOTPAD(*sess.UserID, sess.ID)); err != nil {
+		return "", false, fmt.Errorf("mfa: open pending totp: %w", err)
 	}
-	if secret, _, err = h.sealer.Open(d.TOTP.Sealed, pendingTOTPAD(*sess.UserID, sess.ID)); err != nil {
-		return "", d, false, fmt.Errorf("mfa: open pending totp: %w", err)
-	}
-	return secret, d, true, nil
+	return secret, true, nil
 }
 
 func (h *Handler) renderTOTPSetup(c *fiber.Ctx, status int, errs components.Errors) error {
 	user := stepUser(c)
-	secret, _, ok, err := h.pendingTOTPSecret(currentSession(c))
+	secret, ok, err := h.pendingTOTPSecret(c)
 	if err != nil || !ok {
 		return h.totpExpired(c, err)
 	}
@@ -51,8 +49,8 @@ func (h *Handler) renderTOTPSetup(c *fiber.Ctx, status int, errs components.Erro
 // totpSetupSubmit confirms the app by one current code and stores the
 // method, with that code's time step already used.
 func (h *Handler) totpSetupSubmit(c *fiber.Ctx) error {
-	user, sess := stepUser(c), currentSession(c)
-	secret, d, ok, err := h.pendingTOTPSecret(sess)
+	user := stepUser(c)
+	secret, ok, err := h.pendingTOTPSecret(c)
 	if err != nil || !ok {
 		return h.totpExpired(c, err)
 	}
@@ -64,8 +62,8 @@ func (h *Handler) totpSetupSubmit(c *fiber.Ctx) error {
 	if method.Secret, err = h.sealer.Seal(secret, totp.MethodAD(user.ID.String(), method.ID.String())); err != nil {
 		return err
 	}
-	d.TOTP = nil
-	return h.methodAdded(c, user, sess, d, method)
+	pendingOf(c).TOTP = nil
+	return h.methodAdded(c, user, method)
 }
 
 // totpExpired returns err, or sends the customer back to the choice when

@@ -28,17 +28,13 @@ func (h *Handler) verifyPage(c *fiber.Ctx) error {
 }
 
 func (h *Handler) verifyView(c *fiber.Ctx, method string) (components.VerifyView, error) {
-	user, sess := stepUser(c), currentSession(c)
+	user, d := stepUser(c), pendingOf(c)
 	kinds, err := h.methodKinds(c.UserContext(), user)
 	if err != nil {
 		return components.VerifyView{}, err
 	}
 	if method != components.MethodRecovery && !slices.Contains(kinds, method) {
 		method = kinds[0]
-	}
-	d, err := readSessionData(sess)
-	if err != nil {
-		return components.VerifyView{}, err
 	}
 	sent := d.Email != nil && d.Email.Purpose == codeForLogin && h.store.Now().Before(d.Email.Expires) && d.Email.Attempts < emailCodeAttempts
 	return components.VerifyView{Method: method, Methods: kinds, EmailSent: sent, Email: user.Email}, nil
@@ -95,11 +91,11 @@ func (h *Handler) verifySucceeded(c *fiber.Ctx, method string) error {
 // passSecondFactor ends the login with a new, authenticated session (its
 // cookie is set) and returns where the customer goes next.
 func (h *Handler) passSecondFactor(c *fiber.Ctx, method string) (string, error) {
-	user, sess := stepUser(c), currentSession(c)
+	user := stepUser(c)
 	var raw string
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
 		var err error
-		raw, err = h.completeSecondFactor(c, tx, sess, user.ID, method)
+		raw, err = h.factorPassed(c, tx, user, method)
 		return err
 	})
 	if err != nil {
@@ -107,8 +103,7 @@ func (h *Handler) passSecondFactor(c *fiber.Ctx, method string) (string, error) 
 	}
 	h.setSessionCookie(c, raw)
 	h.rememberDevice(c, user.ID)
-	d, _ := readSessionData(sess)
-	return h.afterLogin(d.Next), nil
+	return h.afterLogin(pendingOf(c).Next), nil
 }
 
 // verifyTOTPSubmit checks an authenticator app code.
@@ -131,7 +126,7 @@ func (h *Handler) verifyRecoverySubmit(c *fiber.Ctx) error {
 	if blocked, err := h.verifyBlocked(c, components.MethodRecovery); blocked || err != nil {
 		return err
 	}
-	user, sess := stepUser(c), currentSession(c)
+	user := stepUser(c)
 	var raw string
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
 		ok, err := h.useRecoveryCode(ctx, tx, user, c.FormValue(components.FieldCode))
@@ -151,7 +146,7 @@ func (h *Handler) verifyRecoverySubmit(c *fiber.Ctx) error {
 		if err := h.deviceNotice(c, tx, user, []string{"mail.security.recovery_used"}, map[string]any{"Left": left}); err != nil {
 			return err
 		}
-		raw, err = h.completeSecondFactor(c, tx, sess, user.ID, components.MethodRecovery)
+		raw, err = h.factorPassed(c, tx, user, components.MethodRecovery)
 		return err
 	})
 	if errors.Is(err, errWrongRecoveryCode) {
@@ -162,8 +157,7 @@ func (h *Handler) verifyRecoverySubmit(c *fiber.Ctx) error {
 	}
 	h.opt.MailNotify()
 	h.setSessionCookie(c, raw)
-	d, _ := readSessionData(sess)
-	return redirect(c, PathRecoveryCodeUsed+"?next="+url.QueryEscape(h.afterLogin(d.Next)))
+	return redirect(c, PathRecoveryCodeUsed+"?next="+url.QueryEscape(h.afterLogin(pendingOf(c).Next)))
 }
 
 // verifyEmailSendSubmit sends a login code by e-mail (with a cool-down).
@@ -180,7 +174,7 @@ func (h *Handler) verifyEmailSubmit(c *fiber.Ctx) error {
 	if blocked, err := h.verifyBlocked(c, components.MethodEmail); blocked || err != nil {
 		return err
 	}
-	problem, err := h.checkEmailCode(c.UserContext(), currentSession(c), codeForLogin, c.FormValue(components.FieldCode))
+	problem, err := h.checkEmailCode(c, codeForLogin, c.FormValue(components.FieldCode))
 	if err != nil {
 		return err
 	}

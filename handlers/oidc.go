@@ -30,9 +30,12 @@ const (
 func (h *Handler) oidcRoutes(app *fiber.App, with func(...fiber.Handler) []fiber.Handler) {
 	op := adaptor.HTTPHandler(h.oidc.Handler())
 	app.Get(provider.PathDiscovery, op)
-	for _, p := range []string{provider.PathKeys, provider.PathToken, provider.PathUserinfo, provider.PathRevoke, provider.PathIntrospect} {
+	for _, p := range []string{provider.PathKeys, provider.PathUserinfo} {
 		app.All(p, op)
 	}
+	app.All(provider.PathToken, h.oidcEndpointLimit("oidc_token"), op)
+	app.All(provider.PathIntrospect, h.oidcEndpointLimit("oidc_introspect"), op)
+	app.All(provider.PathRevoke, h.oidcEndpointLimit("oidc_revoke"), op)
 	app.All(provider.PathAuthorize, h.loadSession, h.language, h.oidcCheckClient, h.oidcBrowser, op)
 	app.Get(provider.PathCallback, h.loadSession, h.language, h.oidcCheckCallback, op)
 	app.All(provider.PathLogout, h.loadSession, h.language, h.oidcConfirmLogout, h.oidcCheckLogout, h.oidcBrowser, h.oidcLogout(op))

@@ -5,12 +5,15 @@ import (
 	"log/slog"
 	"net"
 	"testing"
+	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
 	"github.com/hwk/kundenportal/handlers"
 	"github.com/hwk/kundenportal/handlers/provider"
+	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/storetest"
 )
 
 // secondInstance runs another portal process's handler on the same
@@ -92,4 +95,43 @@ func TestOIDCKeyRotationKeepsOldKey(t *testing.T) {
 	if kid(t, after) != keys[0].ID {
 		t.Errorf("new token signed with key %s, want the new key %s", kid(t, after), keys[0].ID)
 	}
+}
+
+// TestOIDCKeysPastTheirOverlapAreDeleted: the periodic cleanup deletes a
+// replaced signing key once its overlap ended (no token it signed is still
+// valid), not before, and never the key that signs now.
+func TestOIDCKeysPastTheirOverlapAreDeleted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		p := newPortalOn(t, s)
+		ctx := t.Context()
+		for range 2 {
+			if err := provider.RotateKey(ctx, s, testSecretKey); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows := func() []string {
+			var ids []string
+			if err := s.DB().NewSelect().TableExpr("oidc_keys").Column("id").Order("created_at").Scan(ctx, &ids); err != nil {
+				t.Fatal(err)
+			}
+			return ids
+		}
+		all := rows()
+		if len(all) != 2 {
+			t.Fatalf("%d keys after two rotations, want 2", len(all))
+		}
+		p.Clock.Advance(provider.KeyOverlap - time.Minute)
+		p.Handler.Cleanup(ctx)
+		if got := rows(); len(got) != 2 {
+			t.Fatalf("cleanup within the overlap left %v, want both keys", got)
+		}
+		p.Clock.Advance(2 * time.Minute)
+		p.Handler.Cleanup(ctx)
+		if got := rows(); len(got) != 1 || got[0] != all[1] {
+			t.Errorf("cleanup after the overlap left %v, want only the signing key %s", got, all[1])
+		}
+		if keys, err := s.OIDCKeys(ctx); err != nil || len(keys) != 1 || keys[0].RetiredAt != nil {
+			t.Errorf("published keys: %+v, %v; want the signing key alone", keys, err)
+		}
+	})
 }

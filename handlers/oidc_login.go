@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,10 +9,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
-	"github.com/google/uuid"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/hwk/kundenportal/components"
@@ -116,9 +113,6 @@ func (h *Handler) oidcComplete(c *fiber.Ctx, req *provider.Request, sess *store.
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("oidc: session method: %w", err)
 	}
-	if method, err = h.oidcKeyKind(ctx, *sess.UserID, method); err != nil {
-		return err
-	}
 	if err := h.oidc.Complete(ctx, req.ID, *sess.UserID, sess.ID, *sess.AuthenticatedAt, method); errors.Is(err, store.ErrNotFound) {
 		return h.oidcError(c, "request")
 	} else if err != nil {
@@ -152,28 +146,4 @@ func (h *Handler) oidcContinuePage(c *fiber.Ctx) error {
 	return h.render(c, fiber.StatusOK, components.OIDCContinuePage(components.OIDCContinueView{
 		Service: req.Client.Name, URL: to,
 	}))
-}
-
-// oidcKeyKind tells a synced passkey (a password manager or a cloud
-// keychain: backup eligible, amr "swk") from one bound to a device (amr
-// "hwk"), by the passkey the customer used last.
-func (h *Handler) oidcKeyKind(ctx context.Context, userID uuid.UUID, method string) (string, error) {
-	if method != store.MethodWebAuthn && method != provider.MethodPasskey {
-		return method, nil
-	}
-	ms, err := h.store.MethodsOf(ctx, userID)
-	if err != nil {
-		return "", fmt.Errorf("oidc: methods: %w", err)
-	}
-	for _, m := range ms { // most recently used first
-		if m.Kind != store.MethodWebAuthn {
-			continue
-		}
-		var cred webauthn.Credential
-		if json.Unmarshal([]byte(m.Credential), &cred) == nil && cred.Flags.BackupEligible {
-			return method + provider.SyncedSuffix, nil
-		}
-		break
-	}
-	return method, nil
 }

@@ -20,13 +20,13 @@ const (
 	eventRegisterDone  = "register.done"
 )
 
-// passwordView builds the set-password screen for a flow's origin.
-func passwordView(origin, email string, result policy.Result, typed bool, confirmTyped bool) components.SetPasswordView {
+// passwordView builds the set-password screen for a flow's kind.
+func passwordView(kind store.FlowKind, email string, result policy.Result, typed bool, confirmTyped bool) components.SetPasswordView {
 	v := components.SetPasswordView{
 		Title: "password.set.title", Intro: "password.set.intro", Email: email,
 		Action: PathPassword, Submit: "password.set.submit",
 	}
-	if origin == originRecovery {
+	if kind == store.FlowPasswordRecovery {
 		v.Title, v.Intro, v.Submit = "password.reset.title", "password.reset.intro", "password.reset.submit"
 	}
 	for _, r := range result {
@@ -41,35 +41,35 @@ func passwordView(origin, email string, result policy.Result, typed bool, confir
 
 // setPasswordPage shows the form with the rule list before anything is typed.
 func (h *Handler) setPasswordPage(c *fiber.Ctx) error {
-	f, data, err := h.passwordFlow(c)
+	f, err := h.passwordFlow(c)
 	if isFlowGone(err) {
 		return h.flowProblem(c)
 	}
 	if err != nil {
 		return err
 	}
-	return h.render(c, fiber.StatusOK, components.SetPasswordPage(passwordView(data.Origin, f.Email, policy.Check("", "", f.Email), false, false)))
+	return h.render(c, fiber.StatusOK, components.SetPasswordPage(passwordView(f.Kind, f.Email, policy.Check("", "", f.Email), false, false)))
 }
 
 // passwordCheck is the live rule check while typing: it answers the rule
 // list fragment of the same page. It never logs or stores what was typed.
 func (h *Handler) passwordCheck(c *fiber.Ctx) error {
 	email := ""
-	origin := ""
-	if f, data, err := h.passwordFlow(c); err == nil {
-		email, origin = f.Email, data.Origin
+	var kind store.FlowKind
+	if f, err := h.passwordFlow(c); err == nil {
+		email, kind = f.Email, f.Kind
 	} else if u := currentUser(c); u != nil {
 		email = u.Email // "Passwort ändern" on the security page
 	}
 	pw, confirm := c.FormValue(components.FieldNewPassword), c.FormValue(components.FieldConfirm)
-	view := passwordView(origin, email, policy.Check(pw, confirm, email), pw != "", confirm != "")
+	view := passwordView(kind, email, policy.Check(pw, confirm, email), pw != "", confirm != "")
 	return h.render(c, fiber.StatusOK, components.SetPasswordPage(view), "password-rules")
 }
 
 // setPasswordSubmit checks both fields against the policy, showing every
 // failing rule at once, then sets the password and ends the flow.
 func (h *Handler) setPasswordSubmit(c *fiber.Ctx) error {
-	f, data, err := h.passwordFlow(c)
+	f, err := h.passwordFlow(c)
 	if isFlowGone(err) {
 		return h.flowProblem(c)
 	}
@@ -79,7 +79,7 @@ func (h *Handler) setPasswordSubmit(c *fiber.Ctx) error {
 	pw, confirm := c.FormValue(components.FieldNewPassword), c.FormValue(components.FieldConfirm)
 	result := policy.Check(pw, confirm, f.Email)
 	if !result.OK() {
-		view := passwordView(data.Origin, f.Email, result, true, true)
+		view := passwordView(f.Kind, f.Email, result, true, true)
 		view.Errors = passwordErrors(result, pw == "")
 		return h.render(c, fiber.StatusUnprocessableEntity, components.SetPasswordPage(view), "password-form")
 	}
@@ -87,7 +87,7 @@ func (h *Handler) setPasswordSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("password: hash: %w", err)
 	}
-	return h.finishPasswordFlow(c, f, data.Origin, hash)
+	return h.finishPasswordFlow(c, f, hash)
 }
 
 // passwordRuleErrors are the error messages of the password rules.
@@ -130,22 +130,22 @@ func passwordErrors(result policy.Result, empty bool) components.Errors {
 // transaction: recovery also ends every session of the account, an
 // invitation marks the address verified, a registration creates the account
 // and logs the customer in.
-func (h *Handler) finishPasswordFlow(c *fiber.Ctx, f *store.Flow, origin, hash string) error {
+func (h *Handler) finishPasswordFlow(c *fiber.Ctx, f *store.Flow, hash string) error {
 	var sessionToken string
 	next := PathLogin + "?notice=" + noticePasswordChanged
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
-		if err := tx.FinishFlow(ctx, f.ID); err != nil {
+		if err := tx.FinishFlow(ctx, f.ID, nil); err != nil {
 			return err
 		}
-		switch origin {
-		case originRegister:
+		switch f.Kind {
+		case store.FlowPasswordRegistration:
 			u, token, err := h.createRegisteredUser(c, tx, f.Email, hash)
 			if err != nil {
 				return err
 			}
 			sessionToken, next = token, PathMFAChoose
 			return tx.Audit(ctx, store.AuditEvent{Event: eventRegisterDone, UserID: &u.ID, Email: u.Email, IP: c.IP()})
-		case originInvite, originRecovery:
+		case store.FlowPasswordInvitation, store.FlowPasswordRecovery:
 			if f.UserID == nil {
 				return errors.New("password: flow without user")
 			}
@@ -153,13 +153,13 @@ func (h *Handler) finishPasswordFlow(c *fiber.Ctx, f *store.Flow, origin, hash s
 				return err
 			}
 			event := eventPasswordReset
-			if origin == originInvite {
+			if f.Kind == store.FlowPasswordInvitation {
 				event, next = eventInviteDone, PathLogin+"?notice="+noticePasswordSet
 			}
 			if err := tx.Audit(ctx, store.AuditEvent{Event: event, UserID: f.UserID, Email: f.Email, IP: c.IP()}); err != nil {
 				return err
 			}
-			if origin != originRecovery {
+			if f.Kind != store.FlowPasswordRecovery {
 				return nil
 			}
 			u, err := tx.UserByID(ctx, *f.UserID)
@@ -168,7 +168,7 @@ func (h *Handler) finishPasswordFlow(c *fiber.Ctx, f *store.Flow, origin, hash s
 			}
 			return h.passwordNotice(c, tx, u, "mail.security.password_reset")
 		}
-		return fmt.Errorf("password: unknown flow origin %q", origin)
+		return fmt.Errorf("password: not a set-password flow: %q", f.Kind)
 	})
 	if isFlowGone(err) {
 		return h.flowProblem(c)

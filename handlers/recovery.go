@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/input"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -126,13 +125,14 @@ func readEmail(c *fiber.Ctx) (string, components.Errors) {
 	return parseEmail(c.FormValue(components.FieldEmail))
 }
 
-// parseEmail checks that s is a plain e-mail address (no display name).
+// parseEmail checks that s is a plain e-mail address (input.Email) and
+// turns a refusal into the field error of the forms.
 func parseEmail(s string) (string, components.Errors) {
-	email := strings.TrimSpace(s)
-	if email == "" {
+	email, problem := input.Email(s)
+	switch problem {
+	case input.Missing:
 		return email, components.Errors{{Field: components.FieldEmail, Message: "email.error.missing"}}
-	}
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || !strings.Contains(email[strings.LastIndexByte(email, '@'):], ".") || len(email) > 254 {
+	case input.Invalid:
 		return email, components.Errors{{Field: components.FieldEmail, Message: "email.error.invalid"}}
 	}
 	return email, nil

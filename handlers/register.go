@@ -107,11 +107,8 @@ func (h *Handler) createRegisteredUser(c *fiber.Ctx, tx *store.Store, email, has
 		}
 		return nil, "", err
 	}
-	_, raw, err := h.startSession(c, tx, u.ID, SessionMFASetup)
+	raw, err := h.registrationCompleted(c, tx, u)
 	if err != nil {
-		return nil, "", err
-	}
-	if err := tx.TouchLogin(ctx, u.ID, now); err != nil {
 		return nil, "", err
 	}
 	return u, raw, nil

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/hwk/kundenportal/static"
+	"github.com/hwk/kundenportal/store"
 )
 
 // Paths of the portal. Paths customers may type or know from the help texts
@@ -120,10 +121,10 @@ func (h *Handler) routes(app *fiber.App) {
 // login or from the account) and passing one at login.
 func (h *Handler) mfaRoutes(app *fiber.App, with func(...fiber.Handler) []fiber.Handler) {
 	setup := func(hs ...fiber.Handler) []fiber.Handler {
-		return with(append([]fiber.Handler{h.requireStep(SessionMFASetup, SessionAuthenticated), h.requireFreshForChanges}, hs...)...)
+		return with(append([]fiber.Handler{h.requireStep(store.SessionMFASetup, store.SessionAuthenticated), h.requireFreshForChanges}, hs...)...)
 	}
 	verify := func(hs ...fiber.Handler) []fiber.Handler {
-		return with(append([]fiber.Handler{h.requireStep(SessionMFAVerify)}, hs...)...)
+		return with(append([]fiber.Handler{h.requireStep(store.SessionMFAVerify)}, hs...)...)
 	}
 	codeLimit := h.rateLimit("code", 60, 10*time.Minute)
 	app.Get(PathMFAChoose, setup(h.choosePage)...)

@@ -131,18 +131,15 @@ func (h *Handler) renameMethod(c *fiber.Ctx, pc pendingChange) error {
 // renewCodes makes a new set of recovery codes (voiding the old) and
 // shows it once.
 func (h *Handler) renewCodes(c *fiber.Ctx, _ pendingChange) error {
-	user, sess := currentUser(c), currentSession(c)
+	user := currentUser(c)
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
 		sealed, err := h.newRecoveryCodes(ctx, tx, user)
 		if err != nil {
 			return err
 		}
-		d, err := readSessionData(sess)
-		if err != nil {
-			return err
-		}
-		d.Codes, d.Next = sealed, PathSecurity
-		if err := saveSessionData(ctx, tx, sess, d); err != nil {
+		p := pendingOf(c)
+		p.Codes, p.Next = sealed, PathSecurity
+		if err := h.savePending(ctx, tx, c); err != nil {
 			return err
 		}
 		if err := tx.Audit(ctx, store.AuditEvent{Event: eventCodesRenewed, UserID: &user.ID, Email: user.Email, IP: c.IP()}); err != nil {
@@ -168,7 +165,7 @@ func (h *Handler) reauthPage(c *fiber.Ctx) error {
 // session fresh for changes. A change that waited for this confirmation
 // is carried out at once.
 func (h *Handler) reauthSubmit(c *fiber.Ctx) error {
-	ctx, user, sess := c.UserContext(), currentUser(c), currentSession(c)
+	ctx, user := c.UserContext(), currentUser(c)
 	view := components.ReauthView{Next: nextParam(c.FormValue("next")), Email: user.Email, Change: c.FormValue("change") == "1"}
 	wait, err := h.passwordAttempt(c, user, store.NormalizeEmail(user.Email))
 	if err != nil {
@@ -191,14 +188,8 @@ func (h *Handler) reauthSubmit(c *fiber.Ctx) error {
 		if err := h.passwordSucceeded(c, tx, user); err != nil {
 			return err
 		}
-		d, err := readSessionData(sess)
-		if err != nil {
-			return err
-		}
-		pc, carryOut = h.takeChange(&d, view.Change)
-		now := tx.Now()
-		d.ReauthAt = &now
-		if err := saveSessionData(ctx, tx, sess, d); err != nil {
+		var err error
+		if pc, carryOut, err = h.reauthenticated(c, tx, view.Change); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, store.AuditEvent{Event: eventReauth, UserID: &user.ID, Email: user.Email, IP: c.IP()})

@@ -3,19 +3,11 @@ package handlers
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/google/uuid"
 
 	"github.com/hwk/kundenportal/store"
-)
-
-// Session states. A session is created at login; until every required
-// factor is passed it is not authenticated and grants nothing else.
-const (
-	SessionAuthenticated = "authenticated"
 )
 
 // AbsoluteSessionLimit ends every session this long after login, however
@@ -71,8 +63,12 @@ func (h *Handler) loadSession(c *fiber.Ctx) error {
 		}
 		sess.LastSeenAt = now
 	}
-	c.Locals(localSession, sess)
-	if sess.State == SessionAuthenticated && sess.UserID != nil {
+	p, err := parsePending(sess)
+	if err != nil {
+		return err
+	}
+	useSession(c, sess, p)
+	if sess.State == store.SessionAuthenticated && sess.UserID != nil {
 		u, err := h.store.UserByID(ctx, *sess.UserID)
 		if err != nil {
 			return fmt.Errorf("session: load user: %w", err)
@@ -92,55 +88,6 @@ func currentUser(c *fiber.Ctx) *store.User {
 func currentSession(c *fiber.Ctx) *store.Session {
 	s, _ := c.Locals(localSession).(*store.Session)
 	return s
-}
-
-// requireUser lets only logged-in customers through; others go to the login
-// page, which returns them here afterwards.
-func (h *Handler) requireUser(c *fiber.Ctx) error {
-	if currentUser(c) != nil {
-		return c.Next()
-	}
-	if sess := currentSession(c); sess != nil && (sess.State == SessionMFASetup || sess.State == SessionMFAVerify) {
-		return h.continueLogin(c, sess)
-	}
-	q := url.Values{"next": {c.OriginalURL()}}
-	if expired, _ := c.Locals(localExpired).(bool); expired {
-		q.Set("notice", noticeSessionExpired)
-	}
-	if c.Method() != fiber.MethodGet {
-		q.Del("next") // a POST cannot be repeated by a redirect
-	}
-	if len(q) == 0 {
-		return redirect(c, PathLogin)
-	}
-	return redirect(c, PathLogin+"?"+q.Encode())
-}
-
-// startSession ends the request's previous session, if any, and creates a
-// new one with a new id for userID in the given state (renewal at login).
-func (h *Handler) startSession(c *fiber.Ctx, tx *store.Store, userID uuid.UUID, state string) (*store.Session, string, error) {
-	ctx := c.UserContext()
-	if old := currentSession(c); old != nil {
-		if err := tx.DeleteSession(ctx, old.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, "", fmt.Errorf("session: end previous: %w", err)
-		}
-	}
-	now := h.store.Now()
-	sess := &store.Session{
-		UserID:    &userID,
-		State:     state,
-		IP:        c.IP(),
-		UserAgent: truncate(c.Get(fiber.HeaderUserAgent), 300),
-		ExpiresAt: now.Add(AbsoluteSessionLimit),
-	}
-	if state == SessionAuthenticated {
-		sess.AuthenticatedAt = &now
-	}
-	raw, err := tx.CreateSession(ctx, sess)
-	if err != nil {
-		return nil, "", fmt.Errorf("session: create: %w", err)
-	}
-	return sess, raw, nil
 }
 
 // setSessionCookie hands the browser its session token: HttpOnly,

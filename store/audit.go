@@ -48,7 +48,7 @@ func (s *Store) Audit(ctx context.Context, e AuditEvent) error {
 	e.ID = 0
 	e.At = s.Now()
 	_, err := s.IDB().NewInsert().Model(&e).Exec(ctx)
-	return mapErr(err)
+	return opErr("audit", err)
 }
 
 // AuditEvents lists the events f selects, newest first.
@@ -75,7 +75,7 @@ func (s *Store) AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, e
 		q = q.Limit(int64(f.Limit))
 	}
 	if err := q.Scan(ctx); err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("audit events", err)
 	}
 	return events, nil
 }

@@ -58,7 +58,7 @@ func (s *Store) SaveCompany(ctx context.Context, c *Company) (string, error) {
 	case errors.Is(err, ErrNotFound):
 		c.ID, c.CreatedAt, c.UpdatedAt = uuid.New(), now, now
 		if _, err := s.db.NewInsert().Model(c).Exec(ctx); err != nil {
-			return "", mapErr(err)
+			return "", opErr("save company", err)
 		}
 		return CompanyAdded, nil
 	case err != nil:
@@ -68,7 +68,7 @@ func (s *Store) SaveCompany(ctx context.Context, c *Company) (string, error) {
 		return CompanyUnchanged, nil
 	}
 	c.ID, c.CreatedAt, c.UpdatedAt = old.ID, old.CreatedAt, now
-	if err := oneRow(s.db.NewUpdate().Model(c).Column("name", "street", "postcode", "city", "updated_at").WherePK().Exec(ctx)); err != nil {
+	if err := opErr("save company", oneRow(s.db.NewUpdate().Model(c).Column("name", "street", "postcode", "city", "updated_at").WherePK().Exec(ctx))); err != nil {
 		return "", err
 	}
 	return CompanyChanged, nil
@@ -78,7 +78,7 @@ func (s *Store) SaveCompany(ctx context.Context, c *Company) (string, error) {
 func (s *Store) CompanyByNumber(ctx context.Context, number string) (*Company, error) {
 	c := new(Company)
 	if err := s.db.NewSelect().Model(c).Where("number = ?", number).Scan(ctx); err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("company by number", err)
 	}
 	return c, nil
 }
@@ -87,7 +87,7 @@ func (s *Store) CompanyByNumber(ctx context.Context, number string) (*Company, e
 func (s *Store) CompanyByID(ctx context.Context, id uuid.UUID) (*Company, error) {
 	c := new(Company)
 	if err := s.db.NewSelect().Model(c).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("company by id", err)
 	}
 	return c, nil
 }
@@ -106,7 +106,7 @@ func (s *Store) SearchCompanies(ctx context.Context, text string, limit int) ([]
 		q = q.Limit(int64(limit))
 	}
 	if err := q.Scan(ctx); err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("search companies", err)
 	}
 	return cs, nil
 }
@@ -121,15 +121,15 @@ func (s *Store) LinkCompany(ctx context.Context, userID, companyID uuid.UUID) (b
 
 // UnlinkCompany removes the link; ErrNotFound when there was none.
 func (s *Store) UnlinkCompany(ctx context.Context, userID, companyID uuid.UUID) error {
-	return oneRow(s.db.NewDelete().Model((*companyLink)(nil)).
-		Where("user_id = ?", userID).Where("company_id = ?", companyID).Exec(ctx))
+	return opErr("unlink company", oneRow(s.db.NewDelete().Model((*companyLink)(nil)).
+		Where("user_id = ?", userID).Where("company_id = ?", companyID).Exec(ctx)))
 }
 
 // IsLinked reports whether the account is linked to the business.
 func (s *Store) IsLinked(ctx context.Context, userID, companyID uuid.UUID) (bool, error) {
 	ok, err := s.db.NewSelect().Model((*companyLink)(nil)).
 		Where("user_id = ?", userID).Where("company_id = ?", companyID).Exists(ctx)
-	return ok, mapErr(err)
+	return ok, opErr("is linked", err)
 }
 
 // LinkedCompanies lists the businesses the account is linked to, ordered
@@ -140,7 +140,7 @@ func (s *Store) LinkedCompanies(ctx context.Context, userID uuid.UUID) ([]Compan
 		Where("id IN (?)", s.db.NewSelect().Model((*companyLink)(nil)).Column("company_id").Where("user_id = ?", userID)).
 		Order("number ASC").Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("linked companies", err)
 	}
 	return cs, nil
 }

@@ -108,32 +108,35 @@ func TestPINFlowLocksAfterMaxWrongTries(t *testing.T) {
 		if n, err := s.AnswerPINRequests(ctx, c.ID, nil); err != nil || n != 1 {
 			t.Fatalf("AnswerPINRequests = %d, %v", n, err)
 		}
-		if err := s.UsePIN(ctx, old.ID, u.ID); !errors.Is(err, store.ErrPINNotOpen) {
+		if err := s.FinishFlow(ctx, old.ID, &u.ID); !errors.Is(err, store.ErrFlowNotOpen) {
 			t.Fatalf("older PIN after a new one = %v, want ErrPINNotOpen", err)
 		}
 		for i := 1; i <= 5; i++ {
-			n, err := s.FailPIN(ctx, f.ID, 5)
+			n, err := s.FailFlow(ctx, f.ID, 5)
 			if err != nil || n != i {
-				t.Fatalf("FailPIN #%d = %d, %v", i, n, err)
+				t.Fatalf("FailFlow #%d = %d, %v", i, n, err)
 			}
 		}
+		if n, err := s.FailFlow(ctx, f.ID, 5); !errors.Is(err, store.ErrFlowNotOpen) {
+			t.Fatalf("FailFlow on a locked PIN = %d, %v; want ErrFlowNotOpen", n, err)
+		}
 		latest, err := s.LatestPIN(ctx, c.ID)
-		if err != nil || latest.State != store.PINLocked || latest.ID != f.ID {
+		if err != nil || latest.State != store.FlowLocked || latest.Valid(s.Now()) || latest.ID != f.ID {
 			t.Fatalf("LatestPIN after 5 wrong = %+v, %v", latest, err)
 		}
-		if err := s.UsePIN(ctx, f.ID, u.ID); !errors.Is(err, store.ErrPINNotOpen) {
+		if err := s.FinishFlow(ctx, f.ID, &u.ID); !errors.Is(err, store.ErrFlowNotOpen) {
 			t.Fatalf("locked PIN used: %v", err)
 		}
 		g, _ := s.IssuePIN(ctx, c.ID, nil, []byte("third"), time.Hour)
 		clock.advance(2 * time.Hour)
-		if err := s.UsePIN(ctx, g.ID, u.ID); !errors.Is(err, store.ErrPINNotOpen) {
+		if err := s.FinishFlow(ctx, g.ID, &u.ID); !errors.Is(err, store.ErrFlowNotOpen) {
 			t.Fatalf("expired PIN used: %v", err)
 		}
 		h, _ := s.IssuePIN(ctx, c.ID, nil, []byte("fourth"), time.Hour)
-		if err := s.UsePIN(ctx, h.ID, u.ID); err != nil {
-			t.Fatalf("UsePIN: %v", err)
+		if err := s.FinishFlow(ctx, h.ID, &u.ID); err != nil {
+			t.Fatalf("FinishFlow: %v", err)
 		}
-		if err := s.UsePIN(ctx, h.ID, u.ID); !errors.Is(err, store.ErrPINNotOpen) {
+		if err := s.FinishFlow(ctx, h.ID, &u.ID); !errors.Is(err, store.ErrFlowNotOpen) {
 			t.Fatalf("PIN used twice: %v", err)
 		}
 	})

@@ -22,7 +22,7 @@ type Failure struct {
 // RecordFailure counts one failed attempt now.
 func (s *Store) RecordFailure(ctx context.Context, scope, key string) error {
 	_, err := s.db.NewInsert().Model(&Failure{Scope: scope, Key: key, At: s.Now()}).Exec(ctx)
-	return mapErr(err)
+	return opErr("record failure", err)
 }
 
 // Failures returns how many failures scope and key had since the given time,
@@ -37,7 +37,7 @@ func (s *Store) Failures(ctx context.Context, scope, key string, since time.Time
 		Where("scope = ?", scope).Where("key = ?", key).Where("at > ?", since).
 		Scan(ctx, &row)
 	if err != nil {
-		return 0, time.Time{}, mapErr(err)
+		return 0, time.Time{}, opErr("failures", err)
 	}
 	if row.Last == nil {
 		return row.N, time.Time{}, nil
@@ -48,10 +48,11 @@ func (s *Store) Failures(ctx context.Context, scope, key string, since time.Time
 // ClearFailures forgets the failures of scope and key (after a success).
 func (s *Store) ClearFailures(ctx context.Context, scope, key string) error {
 	_, err := s.db.NewDelete().Model((*Failure)(nil)).Where("scope = ?", scope).Where("key = ?", key).Exec(ctx)
-	return mapErr(err)
+	return opErr("clear failures", err)
 }
 
 // DeleteOldFailures removes failures older than the given time.
 func (s *Store) DeleteOldFailures(ctx context.Context, before time.Time) (int, error) {
-	return countRows(s.db.NewDelete().Model((*Failure)(nil)).Where("at < ?", before).Exec(ctx))
+	n, err := countRows(s.db.NewDelete().Model((*Failure)(nil)).Where("at < ?", before).Exec(ctx))
+	return n, opErr("delete old failures", err)
 }

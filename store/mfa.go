@@ -47,7 +47,7 @@ func (s *Store) AddMethod(ctx context.Context, m *MFAMethod) error {
 	}
 	m.CreatedAt = s.Now()
 	_, err := s.db.NewInsert().Model(m).Exec(ctx)
-	return mapErr(err)
+	return opErr("add method", err)
 }
 
 // MethodsOf lists a customer's second factors, the most recently used
@@ -57,7 +57,7 @@ func (s *Store) MethodsOf(ctx context.Context, userID uuid.UUID) ([]MFAMethod, e
 	err := s.db.NewSelect().Model(&ms).Where("user_id = ?", userID).
 		OrderExpr("CASE WHEN last_used_at IS NULL THEN 1 ELSE 0 END, last_used_at DESC, created_at").
 		Scan(ctx)
-	return ms, mapErr(err)
+	return ms, opErr("methods of", err)
 }
 
 // MethodByID loads one second factor of the customer.
@@ -65,7 +65,7 @@ func (s *Store) MethodByID(ctx context.Context, userID, id uuid.UUID) (*MFAMetho
 	m := new(MFAMethod)
 	err := s.db.NewSelect().Model(m).Where("id = ?", id).Where("user_id = ?", userID).Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("method by id", err)
 	}
 	return m, nil
 }
@@ -75,7 +75,7 @@ func (s *Store) MethodByCredentialID(ctx context.Context, credentialID []byte) (
 	m := new(MFAMethod)
 	err := s.db.NewSelect().Model(m).Where("credential_id = ?", credentialID).Where("kind = ?", MethodWebAuthn).Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("method by credential id", err)
 	}
 	return m, nil
 }
@@ -91,29 +91,51 @@ func (s *Store) UseTOTPStep(ctx context.Context, id uuid.UUID, step int64) (bool
 
 // TouchMethod records that the second factor was just used.
 func (s *Store) TouchMethod(ctx context.Context, id uuid.UUID) error {
-	return oneRow(s.db.NewUpdate().Model((*MFAMethod)(nil)).
-		Set("last_used_at = ?", s.Now()).Where("id = ?", id).Exec(ctx))
+	return opErr("touch method", oneRow(s.db.NewUpdate().Model((*MFAMethod)(nil)).
+		Set("last_used_at = ?", s.Now()).Where("id = ?", id).Exec(ctx)))
 }
 
 // UpdateMethodSecret replaces a method's sealed secret (sealed again
 // under a new key).
 func (s *Store) UpdateMethodSecret(ctx context.Context, id uuid.UUID, sealed string) error {
 	res, err := s.db.NewUpdate().Model((*MFAMethod)(nil)).Set("secret = ?", sealed).Where("id = ?", id).Exec(ctx)
-	return oneRow(res, err)
+	return opErr("update method secret", oneRow(res, err))
+}
+
+// MethodsSealedWithout lists up to limit TOTP methods whose secret does
+// not start with prefix (sealed by an older scheme), in id order after the
+// id after (uuid.Nil for the first page), for re-sealing in batches.
+func (s *Store) MethodsSealedWithout(ctx context.Context, prefix string, after uuid.UUID, limit int) ([]MFAMethod, error) {
+	var ms []MFAMethod
+	q := s.db.NewSelect().Model(&ms).Where("kind = ?", MethodTOTP).
+		Where("substr(secret, 1, ?) <> ?", len(prefix), prefix).OrderExpr("id").Limit(int64(limit))
+	if after != uuid.Nil {
+		q = q.Where("id > ?", after)
+	}
+	return ms, mapErr(q.Scan(ctx))
+}
+
+// SwapMethodSecret replaces a method's sealed secret with sealed if it still
+// holds old. It reports false when the row changed meanwhile (re-sealed on
+// use, or removed), which is no error for a re-sealing job.
+func (s *Store) SwapMethodSecret(ctx context.Context, id uuid.UUID, old, sealed string) (bool, error) {
+	n, err := countRows(s.db.NewUpdate().Model((*MFAMethod)(nil)).Set("secret = ?", sealed).
+		Where("id = ?", id).Where("secret = ?", old).Exec(ctx))
+	return n == 1, err
 }
 
 // UpdateCredential saves a passkey's credential after use (sign counter,
 // flags) and marks it used.
 func (s *Store) UpdateCredential(ctx context.Context, id uuid.UUID, credential string) error {
-	return oneRow(s.db.NewUpdate().Model((*MFAMethod)(nil)).
+	return opErr("update credential", oneRow(s.db.NewUpdate().Model((*MFAMethod)(nil)).
 		Set("credential = ?", credential).Set("last_used_at = ?", s.Now()).
-		Where("id = ?", id).Exec(ctx))
+		Where("id = ?", id).Exec(ctx)))
 }
 
 // RenameMethod changes the customer's name for a second factor.
 func (s *Store) RenameMethod(ctx context.Context, userID, id uuid.UUID, name string) error {
-	return oneRow(s.db.NewUpdate().Model((*MFAMethod)(nil)).
-		Set("name = ?", name).Where("id = ?", id).Where("user_id = ?", userID).Exec(ctx))
+	return opErr("rename method", oneRow(s.db.NewUpdate().Model((*MFAMethod)(nil)).
+		Set("name = ?", name).Where("id = ?", id).Where("user_id = ?", userID).Exec(ctx)))
 }
 
 // DeleteMethod removes a second factor, never the customer's last one
@@ -122,16 +144,16 @@ func (s *Store) DeleteMethod(ctx context.Context, userID, id uuid.UUID) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
 		// Lock the customer's row so two removals cannot both see two methods.
 		if _, err := tx.db.NewUpdate().Model((*User)(nil)).Set("updated_at = ?", tx.Now()).Where("id = ?", userID).Exec(ctx); err != nil {
-			return mapErr(err)
+			return opErr("delete method", err)
 		}
 		n, err := tx.db.NewSelect().Model((*MFAMethod)(nil)).Where("user_id = ?", userID).Count(ctx)
 		if err != nil {
-			return mapErr(err)
+			return opErr("delete method", err)
 		}
 		if n <= 1 {
 			return ErrLastMethod
 		}
-		return oneRow(tx.db.NewDelete().Model((*MFAMethod)(nil)).Where("id = ?", id).Where("user_id = ?", userID).Exec(ctx))
+		return opErr("delete method", oneRow(tx.db.NewDelete().Model((*MFAMethod)(nil)).Where("id = ?", id).Where("user_id = ?", userID).Exec(ctx)))
 	})
 }
 
@@ -151,7 +173,7 @@ type RecoveryCode struct {
 func (s *Store) ReplaceRecoveryCodes(ctx context.Context, userID uuid.UUID, hashes [][]byte) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
 		if _, err := tx.db.NewDelete().Model((*RecoveryCode)(nil)).Where("user_id = ?", userID).Exec(ctx); err != nil {
-			return mapErr(err)
+			return opErr("replace recovery codes", err)
 		}
 		codes := make([]RecoveryCode, len(hashes))
 		for i, h := range hashes {
@@ -161,7 +183,7 @@ func (s *Store) ReplaceRecoveryCodes(ctx context.Context, userID uuid.UUID, hash
 			return nil
 		}
 		_, err := tx.db.NewInsert().Model(&codes).Exec(ctx)
-		return mapErr(err)
+		return opErr("replace recovery codes", err)
 	})
 }
 
@@ -177,7 +199,7 @@ func (s *Store) UseRecoveryCode(ctx context.Context, userID uuid.UUID, hash []by
 // RecoveryCodesLeft counts the customer's unused recovery codes.
 func (s *Store) RecoveryCodesLeft(ctx context.Context, userID uuid.UUID) (int, error) {
 	n, err := s.db.NewSelect().Model((*RecoveryCode)(nil)).Where("user_id = ?", userID).Where("used_at IS NULL").Count(ctx)
-	return int(n), mapErr(err)
+	return int(n), opErr("recovery codes left", err)
 }
 
 // WebAuthnHandle returns the customer's passkey user handle, making a
@@ -210,7 +232,7 @@ func (s *Store) WebAuthnHandle(ctx context.Context, userID uuid.UUID) ([]byte, e
 func (s *Store) UserByWebAuthnHandle(ctx context.Context, handle []byte) (*User, error) {
 	u := new(User)
 	if err := s.db.NewSelect().Model(u).Where("webauthn_handle = ?", handle).Scan(ctx); err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("user by web authn handle", err)
 	}
 	return u, nil
 }

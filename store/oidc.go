@@ -57,7 +57,7 @@ func (s *Store) CreateOIDCClient(ctx context.Context, c *OIDCClient) (string, er
 		secret, c.SecretHash = raw, hash
 	}
 	if _, err := s.IDB().NewInsert().Model(c).Exec(ctx); err != nil {
-		return "", mapErr(err)
+		return "", opErr("create oidc client", err)
 	}
 	return secret, nil
 }
@@ -66,7 +66,7 @@ func (s *Store) CreateOIDCClient(ctx context.Context, c *OIDCClient) (string, er
 func (s *Store) OIDCClientByID(ctx context.Context, id string) (*OIDCClient, error) {
 	c := new(OIDCClient)
 	if err := s.IDB().NewSelect().Model(c).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("oidc client by id", err)
 	}
 	return c, nil
 }
@@ -75,7 +75,7 @@ func (s *Store) OIDCClientByID(ctx context.Context, id string) (*OIDCClient, err
 func (s *Store) OIDCClients(ctx context.Context) ([]OIDCClient, error) {
 	var cs []OIDCClient
 	if err := s.IDB().NewSelect().Model(&cs).Order("id").Scan(ctx); err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("oidc clients", err)
 	}
 	return cs, nil
 }
@@ -83,7 +83,7 @@ func (s *Store) OIDCClients(ctx context.Context) ([]OIDCClient, error) {
 // DeleteOIDCClient removes a client with its requests, tokens and consents.
 func (s *Store) DeleteOIDCClient(ctx context.Context, id string) error {
 	res, err := s.IDB().NewDelete().Model((*OIDCClient)(nil)).Where("id = ?", id).Exec(ctx)
-	return oneRow(res, err)
+	return opErr("delete oidc client", oneRow(res, err))
 }
 
 // RenewOIDCClientSecret gives a confidential client a new secret (the old
@@ -95,7 +95,7 @@ func (s *Store) RenewOIDCClientSecret(ctx context.Context, id string) (string, e
 	}
 	res, err := s.IDB().NewUpdate().Model((*OIDCClient)(nil)).
 		Set("secret_hash = ?", hash).Where("id = ?", id).Where("public = ?", false).Exec(ctx)
-	if err := oneRow(res, err); err != nil {
+	if err := opErr("renew oidc client secret", oneRow(res, err)); err != nil {
 		return "", err
 	}
 	return raw, nil
@@ -119,7 +119,7 @@ func (s *Store) SaveOIDCConsent(ctx context.Context, userID uuid.UUID, clientID 
 	_, err := s.IDB().NewInsert().Model(c).
 		On("CONFLICT (user_id, client_id) DO UPDATE").Set("scopes = EXCLUDED.scopes, created_at = EXCLUDED.created_at").
 		Exec(ctx)
-	return mapErr(err)
+	return opErr("save oidc consent", err)
 }
 
 // OIDCConsentOf is the consent of the user for the client, or ErrNotFound.
@@ -127,7 +127,7 @@ func (s *Store) OIDCConsentOf(ctx context.Context, userID uuid.UUID, clientID st
 	c := new(OIDCConsent)
 	err := s.IDB().NewSelect().Model(c).Where("user_id = ?", userID).Where("client_id = ?", clientID).Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("oidc consent of", err)
 	}
 	return c, nil
 }
@@ -141,7 +141,7 @@ func (s *Store) OIDCConsentsOf(ctx context.Context, userID uuid.UUID) ([]OIDCCon
 		Where("oidc_consent.user_id = ?", userID).
 		OrderExpr("c.name").Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("oidc consents of", err)
 	}
 	return cs, nil
 }
@@ -151,12 +151,12 @@ func (s *Store) OIDCConsentsOf(ctx context.Context, userID uuid.UUID) ([]OIDCCon
 func (s *Store) RevokeOIDCConsent(ctx context.Context, userID uuid.UUID, clientID string) error {
 	res, err := s.IDB().NewDelete().Model((*OIDCConsent)(nil)).
 		Where("user_id = ?", userID).Where("client_id = ?", clientID).Exec(ctx)
-	if err := oneRow(res, err); err != nil {
+	if err := opErr("revoke oidc consent", oneRow(res, err)); err != nil {
 		return err
 	}
 	_, err = s.IDB().NewDelete().Model((*OIDCToken)(nil)).
 		Where("user_id = ?", userID).Where("client_id = ?", clientID).Exec(ctx)
-	return mapErr(err)
+	return opErr("revoke oidc consent", err)
 }
 
 // OIDCKey is a signing key (table oidc_keys); the private key is sealed
@@ -183,7 +183,7 @@ func (s *Store) OIDCKeys(ctx context.Context) ([]OIDCKey, error) {
 		}).
 		Order("created_at DESC").Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("oidc keys", err)
 	}
 	return ks, nil
 }
@@ -196,10 +196,18 @@ func (s *Store) AddOIDCKey(ctx context.Context, k *OIDCKey, keep time.Duration) 
 	if _, err := s.IDB().NewUpdate().Model((*OIDCKey)(nil)).
 		Set("retired_at = ?", now).Set("remove_after = ?", now.Add(keep)).
 		Where("retired_at IS NULL").Exec(ctx); err != nil {
-		return mapErr(err)
+		return opErr("add oidc key", err)
 	}
 	_, err := s.IDB().NewInsert().Model(k).Exec(ctx)
-	return mapErr(err)
+	return opErr("add oidc key", err)
+}
+
+// DeleteRemovedOIDCKeys deletes the retired signing keys whose overlap
+// ended (remove_after passed): no token they signed is still valid, and
+// they are no longer published. The signing key (never retired) stays.
+func (s *Store) DeleteRemovedOIDCKeys(ctx context.Context) (int, error) {
+	return countRows(s.IDB().NewDelete().Model((*OIDCKey)(nil)).
+		Where("retired_at IS NOT NULL").Where("remove_after <= ?", s.Now()).Exec(ctx))
 }
 
 // RecordSessionAuth notes how the session was authenticated (the method
@@ -208,14 +216,14 @@ func (s *Store) AddOIDCKey(ctx context.Context, k *OIDCKey, keep time.Duration) 
 func (s *Store) RecordSessionAuth(ctx context.Context, sessionID uuid.UUID, method string) error {
 	_, err := s.IDB().NewInsert().Model(&sessionAuth{SessionID: sessionID, Method: method, CreatedAt: s.Now()}).
 		On("CONFLICT (session_id) DO UPDATE").Set("method = EXCLUDED.method").Exec(ctx)
-	return mapErr(err)
+	return opErr("record session auth", err)
 }
 
 // SessionAuthMethod is the method recorded for the session, or ErrNotFound.
 func (s *Store) SessionAuthMethod(ctx context.Context, sessionID uuid.UUID) (string, error) {
 	a := new(sessionAuth)
 	if err := s.IDB().NewSelect().Model(a).Where("session_id = ?", sessionID).Scan(ctx); err != nil {
-		return "", mapErr(err)
+		return "", opErr("session auth method", err)
 	}
 	return a.Method, nil
 }

@@ -49,7 +49,7 @@ func (s *Store) CreateOIDCAuthRequest(ctx context.Context, r *OIDCAuthRequest, t
 	r.CreatedAt = s.Now()
 	r.ExpiresAt = r.CreatedAt.Add(ttl)
 	_, err := s.IDB().NewInsert().Model(r).Exec(ctx)
-	return mapErr(err)
+	return opErr("create oidc auth request", err)
 }
 
 // OIDCAuthRequestByID finds a request that has not expired and whose code
@@ -59,7 +59,7 @@ func (s *Store) OIDCAuthRequestByID(ctx context.Context, id uuid.UUID) (*OIDCAut
 	err := s.IDB().NewSelect().Model(r).Where("id = ?", id).
 		Where("expires_at > ?", s.Now()).Where("code_used_at IS NULL").Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("oidc auth request by id", err)
 	}
 	return r, nil
 }
@@ -71,7 +71,7 @@ func (s *Store) CompleteOIDCAuthRequest(ctx context.Context, id, userID, session
 		Set("user_id = ?", userID).Set("session_id = ?", sessionID).
 		Set("auth_time = ?", authTime.UTC()).Set("amr = ?", amr).Set("done = ?", true).
 		Where("id = ?", id).Where("code_hash IS NULL").Where("expires_at > ?", s.Now()).Exec(ctx)
-	return oneRow(res, err)
+	return opErr("complete oidc auth request", oneRow(res, err))
 }
 
 // SaveOIDCCode stores the hash of the code issued for a done request; the
@@ -81,7 +81,7 @@ func (s *Store) SaveOIDCCode(ctx context.Context, id uuid.UUID, code string, ttl
 	res, err := s.IDB().NewUpdate().Model((*OIDCAuthRequest)(nil)).
 		Set("code_hash = ?", HashToken(code)).Set("code_expires_at = ?", exp).
 		Where("id = ?", id).Where("done = ?", true).Where("code_hash IS NULL").Exec(ctx)
-	return oneRow(res, err)
+	return opErr("save oidc code", oneRow(res, err))
 }
 
 // OIDCAuthRequestByCode finds the request of an unused, unexpired code. A
@@ -91,7 +91,7 @@ func (s *Store) SaveOIDCCode(ctx context.Context, id uuid.UUID, code string, ttl
 func (s *Store) OIDCAuthRequestByCode(ctx context.Context, code string) (*OIDCAuthRequest, error) {
 	r := new(OIDCAuthRequest)
 	if err := s.IDB().NewSelect().Model(r).Where("code_hash = ?", HashToken(code)).Scan(ctx); err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("oidc auth request by code", err)
 	}
 	if r.CodeUsedAt != nil {
 		if _, err := s.RevokeOIDCTokensOfRequest(ctx, r.ID); err != nil {
@@ -111,7 +111,7 @@ func (s *Store) OIDCAuthRequestByCode(ctx context.Context, code string) (*OIDCAu
 func (s *Store) UseOIDCCode(ctx context.Context, id uuid.UUID) error {
 	res, err := s.IDB().NewUpdate().Model((*OIDCAuthRequest)(nil)).
 		Set("code_used_at = ?", s.Now()).Where("id = ?", id).Where("code_used_at IS NULL").Exec(ctx)
-	return oneRow(res, err)
+	return opErr("use oidc code", oneRow(res, err))
 }
 
 // OIDCToken is an issued access or refresh token (table oidc_tokens). The
@@ -155,7 +155,7 @@ func (s *Store) CreateOIDCToken(ctx context.Context, t *OIDCToken, ttl time.Dura
 		raw, t.RefreshHash = r, hash
 	}
 	_, err := s.IDB().NewInsert().Model(t).Exec(ctx)
-	return raw, mapErr(err)
+	return raw, opErr("create oidc token", err)
 }
 
 // OIDCTokenByID finds an unexpired token.
@@ -163,7 +163,7 @@ func (s *Store) OIDCTokenByID(ctx context.Context, id uuid.UUID) (*OIDCToken, er
 	t := new(OIDCToken)
 	err := s.IDB().NewSelect().Model(t).Where("id = ?", id).Where("expires_at > ?", s.Now()).Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("oidc token by id", err)
 	}
 	return t, nil
 }
@@ -174,7 +174,7 @@ func (s *Store) OIDCRefreshToken(ctx context.Context, raw string) (*OIDCToken, e
 	err := s.IDB().NewSelect().Model(t).Where("refresh_hash = ?", HashToken(raw)).
 		Where("kind = ?", OIDCRefresh).Where("expires_at > ?", s.Now()).Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("oidc refresh token", err)
 	}
 	return t, nil
 }
@@ -183,14 +183,15 @@ func (s *Store) OIDCRefreshToken(ctx context.Context, raw string) (*OIDCToken, e
 // (a refresh token used twice at the same moment).
 func (s *Store) DeleteOIDCToken(ctx context.Context, id uuid.UUID) error {
 	res, err := s.IDB().NewDelete().Model((*OIDCToken)(nil)).Where("id = ?", id).Exec(ctx)
-	return oneRow(res, err)
+	return opErr("delete oidc token", oneRow(res, err))
 }
 
 // RevokeOIDCTokensOfRequest revokes every token issued from one
 // authorization request's code (also those made later by refreshing).
 func (s *Store) RevokeOIDCTokensOfRequest(ctx context.Context, id uuid.UUID) (int, error) {
 	res, err := s.IDB().NewDelete().Model((*OIDCToken)(nil)).Where("auth_request_id = ?", id).Exec(ctx)
-	return countRows(res, err)
+	n, err := countRows(res, err)
+	return n, opErr("revoke oidc tokens of request", err)
 }
 
 // RevokeOIDCTokensOfSessions revokes every token issued in the given
@@ -200,7 +201,8 @@ func (s *Store) RevokeOIDCTokensOfSessions(ctx context.Context, sessionIDs ...uu
 		return 0, nil
 	}
 	res, err := s.IDB().NewDelete().Model((*OIDCToken)(nil)).Where("session_id IN (?)", bun.In(sessionIDs)).Exec(ctx)
-	return countRows(res, err)
+	n, err := countRows(res, err)
+	return n, opErr("revoke oidc tokens of sessions", err)
 }
 
 // RevokeOIDCTokensOfOtherSessions revokes the user's tokens issued in any
@@ -208,7 +210,8 @@ func (s *Store) RevokeOIDCTokensOfSessions(ctx context.Context, sessionIDs ...uu
 func (s *Store) RevokeOIDCTokensOfOtherSessions(ctx context.Context, userID, keepID uuid.UUID) (int, error) {
 	res, err := s.IDB().NewDelete().Model((*OIDCToken)(nil)).
 		Where("user_id = ?", userID).Where("session_id IS NULL OR session_id <> ?", keepID).Exec(ctx)
-	return countRows(res, err)
+	n, err := countRows(res, err)
+	return n, opErr("revoke oidc tokens of other sessions", err)
 }
 
 // RevokeOIDCTokensOfUser revokes every token of the user, for one client or
@@ -219,7 +222,8 @@ func (s *Store) RevokeOIDCTokensOfUser(ctx context.Context, userID uuid.UUID, cl
 		q = q.Where("client_id = ?", clientID)
 	}
 	res, err := q.Exec(ctx)
-	return countRows(res, err)
+	n, err := countRows(res, err)
+	return n, opErr("revoke oidc tokens of user", err)
 }
 
 // DeleteExpiredOIDC removes expired authorization requests and tokens.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -38,11 +37,11 @@ func (s *Store) RequestPIN(ctx context.Context, userID, companyID uuid.UUID) (bo
 	pending, err := s.db.NewSelect().Model((*PINRequest)(nil)).
 		Where("user_id = ?", userID).Where("company_id = ?", companyID).Where("answered_at IS NULL").Exists(ctx)
 	if err != nil || pending {
-		return false, mapErr(err)
+		return false, opErr("request pin", err)
 	}
 	r := &PINRequest{ID: uuid.New(), UserID: userID, CompanyID: companyID, CreatedAt: s.Now()}
 	_, err = s.db.NewInsert().Model(r).Exec(ctx)
-	return err == nil, mapErr(err)
+	return err == nil, opErr("request pin", err)
 }
 
 func (s *Store) pendingRequests(q *bun.SelectQuery) *bun.SelectQuery {
@@ -58,7 +57,7 @@ func (s *Store) pendingRequests(q *bun.SelectQuery) *bun.SelectQuery {
 func (s *Store) PendingPINRequests(ctx context.Context) ([]PendingPINRequest, error) {
 	var rs []PendingPINRequest
 	if err := s.pendingRequests(s.db.NewSelect()).Scan(ctx, &rs); err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("pending pin requests", err)
 	}
 	return rs, nil
 }
@@ -68,7 +67,7 @@ func (s *Store) PendingPINRequests(ctx context.Context) ([]PendingPINRequest, er
 func (s *Store) PendingPINRequestsOf(ctx context.Context, userID uuid.UUID) ([]PendingPINRequest, error) {
 	var rs []PendingPINRequest
 	if err := s.pendingRequests(s.db.NewSelect()).Where("r.user_id = ?", userID).Scan(ctx, &rs); err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("pending pin requests of", err)
 	}
 	return rs, nil
 }
@@ -81,105 +80,38 @@ func (s *Store) AnswerPINRequests(ctx context.Context, companyID uuid.UUID, user
 	if userID != nil {
 		q = q.Where("user_id = ?", *userID)
 	}
-	return countRows(q.Exec(ctx))
-}
-
-// FlowCompanyPIN is the flow kind of a PIN sent by post to link an account
-// to a business.
-const FlowCompanyPIN = "company_pin"
-
-// States of a PIN flow.
-const (
-	PINIssued = "issued" // sent, waiting to be entered
-	PINUsed   = "used"   // entered correctly once; the account is linked
-	PINLocked = "locked" // too many wrong tries
-	PINVoided = "voided" // replaced by a newer PIN
-)
-
-// PINFlow is a PIN for a business as a flow (a row of table flows with
-// kind FlowCompanyPIN): the keyed hash of the PIN, its state, the count of
-// wrong tries and the expiry. UserID is set when the PIN was issued for
-// one account only.
-type PINFlow struct {
-	bun.BaseModel `bun:"table:flows"`
-
-	ID         uuid.UUID  `bun:"id,pk"`
-	SecretHash []byte     `bun:"secret_hash,notnull"`
-	Kind       string     `bun:"kind,notnull"`
-	State      string     `bun:"state,notnull"`
-	UserID     *uuid.UUID `bun:"user_id"`
-	Email      string     `bun:"email,notnull"`
-	Data       string     `bun:"data,notnull"`
-	Attempts   int        `bun:"attempts,notnull"`
-	CreatedAt  time.Time  `bun:"created_at,notnull"`
-	ExpiresAt  time.Time  `bun:"expires_at,notnull"`
-	DoneAt     *time.Time `bun:"done_at"`
-	CompanyID  uuid.UUID  `bun:"company_id,notnull"`
+	n, err := countRows(q.Exec(ctx))
+	return n, opErr("answer pin requests", err)
 }
 
 // IssuePIN stores a new PIN flow for the business with the PIN's keyed
 // hash, valid for ttl, and voids the business's older PINs. Run it in a
 // transaction with AnswerPINRequests.
-func (s *Store) IssuePIN(ctx context.Context, companyID uuid.UUID, userID *uuid.UUID, hash []byte, ttl time.Duration) (*PINFlow, error) {
+func (s *Store) IssuePIN(ctx context.Context, companyID uuid.UUID, userID *uuid.UUID, hash []byte, ttl time.Duration) (*Flow, error) {
 	now := s.Now()
-	_, err := s.db.NewUpdate().Model((*PINFlow)(nil)).
-		Set("state = ?", PINVoided).Set("done_at = ?", now).
+	_, err := s.db.NewUpdate().Model((*Flow)(nil)).
+		Set("state = ?", FlowVoided).Set("done_at = ?", now).
 		Where("company_id = ?", companyID).Where("kind = ?", FlowCompanyPIN).Where("done_at IS NULL").Exec(ctx)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("issue pin: void older", err)
 	}
-	f := &PINFlow{ID: uuid.New(), SecretHash: hash, Kind: FlowCompanyPIN, State: PINIssued, UserID: userID,
-		Data: "{}", CreatedAt: now, ExpiresAt: now.Add(ttl), CompanyID: companyID}
+	f := &Flow{ID: uuid.New(), SecretHash: hash, Kind: FlowCompanyPIN, State: FlowOpen, UserID: userID,
+		Data: "{}", CreatedAt: now, ExpiresAt: now.Add(ttl), CompanyID: &companyID}
 	if _, err := s.db.NewInsert().Model(f).Exec(ctx); err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("issue pin", err)
 	}
 	return f, nil
 }
 
 // LatestPIN returns the business's newest PIN flow in any state
-// (ErrNotFound when none was issued). The caller checks State, DoneAt
-// and ExpiresAt.
-func (s *Store) LatestPIN(ctx context.Context, companyID uuid.UUID) (*PINFlow, error) {
-	f := new(PINFlow)
+// (ErrNotFound when none was issued). The caller checks its State and
+// Valid.
+func (s *Store) LatestPIN(ctx context.Context, companyID uuid.UUID) (*Flow, error) {
+	f := new(Flow)
 	err := s.db.NewSelect().Model(f).Where("company_id = ?", companyID).Where("kind = ?", FlowCompanyPIN).
-		Order("created_at DESC").OrderExpr("CASE WHEN state = ? THEN 1 ELSE 0 END", PINVoided).Limit(1).Scan(ctx)
+		Order("created_at DESC").OrderExpr("CASE WHEN state = ? THEN 1 ELSE 0 END", FlowVoided).Limit(1).Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("latest pin", err)
 	}
 	return f, nil
-}
-
-// ErrPINNotOpen is returned for a PIN flow that is finished or expired.
-var ErrPINNotOpen = errors.New("store: pin flow not open")
-
-// FailPIN counts a wrong try of the open PIN flow id, atomically, and locks
-// it once max wrong tries are reached. It returns the new count.
-func (s *Store) FailPIN(ctx context.Context, id uuid.UUID, max int) (int, error) {
-	now := s.Now()
-	var attempts int
-	res, err := s.db.NewUpdate().Model((*PINFlow)(nil)).
-		Set("attempts = attempts + 1").
-		Set("state = CASE WHEN attempts + 1 >= ? THEN ? ELSE state END", max, PINLocked).
-		Set("done_at = CASE WHEN attempts + 1 >= ? THEN ? ELSE done_at END", max, now).
-		Where("id = ?", id).Where("done_at IS NULL").Where("expires_at > ?", now).
-		Returning("attempts").Exec(ctx, &attempts)
-	if err := oneRow(res, err); errors.Is(err, ErrNotFound) {
-		return 0, ErrPINNotOpen
-	} else if err != nil {
-		return 0, err
-	}
-	return attempts, nil
-}
-
-// UsePIN finishes the open PIN flow id as used, once: a second or
-// concurrent call gets ErrPINNotOpen.
-func (s *Store) UsePIN(ctx context.Context, id uuid.UUID, userID uuid.UUID) error {
-	now := s.Now()
-	err := oneRow(s.db.NewUpdate().Model((*PINFlow)(nil)).
-		Set("state = ?", PINUsed).Set("done_at = ?", now).Set("user_id = ?", userID).
-		Where("id = ?", id).Where("done_at IS NULL").Where("expires_at > ?", now).Exec(ctx))
-	if errors.Is(err, ErrNotFound) {
-		return ErrPINNotOpen
-	}
-	return err
 }

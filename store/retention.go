@@ -23,10 +23,10 @@ type retentionExempt struct {
 func (s *Store) SetRetentionExempt(ctx context.Context, userID uuid.UUID, exempt bool) error {
 	if !exempt {
 		_, err := s.db.NewDelete().Model((*retentionExempt)(nil)).Where("user_id = ?", userID).Exec(ctx)
-		return mapErr(err)
+		return opErr("set retention exempt", err)
 	}
 	_, err := s.db.NewInsert().Model(&retentionExempt{UserID: userID, CreatedAt: s.Now()}).On("CONFLICT DO NOTHING").Exec(ctx)
-	return mapErr(err)
+	return opErr("set retention exempt", err)
 }
 
 // RetentionExemptUsers lists the exempt accounts by e-mail address.
@@ -35,7 +35,7 @@ func (s *Store) RetentionExemptUsers(ctx context.Context) ([]User, error) {
 	err := s.db.NewSelect().Model(&users).
 		Where("id IN (?)", s.db.NewSelect().Model((*retentionExempt)(nil)).Column("user_id")).
 		Order("email ASC").Scan(ctx)
-	return users, mapErr(err)
+	return users, opErr("retention exempt users", err)
 }
 
 // PurgeCandidates lists up to limit (0: all) accounts that are not exempt
@@ -52,7 +52,7 @@ func (s *Store) PurgeCandidates(ctx context.Context, cutoff time.Time, limit int
 		q = q.Limit(int64(limit))
 	}
 	if err := q.Scan(ctx); err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("purge candidates", err)
 	}
 	return users, nil
 }

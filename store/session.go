@@ -23,8 +23,8 @@ type Session struct {
 	// UserID is nil until the customer has logged in (or while a flow such
 	// as login with a second factor is half-way).
 	UserID *uuid.UUID `bun:"user_id"`
-	// State names the step of a multi-step flow held by this session.
-	State string `bun:"state,notnull"`
+	// State is the step of the login the session is at.
+	State SessionState `bun:"state,notnull"`
 	// Data is JSON text with the flow's pending values; "{}" when empty.
 	Data            string     `bun:"data,notnull"`
 	IP              string     `bun:"ip,notnull"`
@@ -32,9 +32,9 @@ type Session struct {
 	CreatedAt       time.Time  `bun:"created_at,notnull"`
 	LastSeenAt      time.Time  `bun:"last_seen_at,notnull"`
 	AuthenticatedAt *time.Time `bun:"authenticated_at"`
-	// MFAAt is when the customer last passed a second factor in this
-	// session (login or a fresh check before a sensitive change).
-	MFAAt *time.Time `bun:"mfa_at"`
+	// VerifiedAt is when the customer last proved themselves in this
+	// session: a second factor, or the password confirmed before a change.
+	VerifiedAt *time.Time `bun:"verified_at"`
 	// ExpiresAt is the absolute limit; the idle limit is checked against
 	// LastSeenAt by the caller.
 	ExpiresAt time.Time `bun:"expires_at,notnull"`
@@ -43,6 +43,22 @@ type Session struct {
 	// (two tabs) cannot silently undo each other.
 	Version int `bun:"version,notnull"`
 }
+
+// SessionState is the step of the login a session is at; the transitions
+// between them are in handlers/login_state.go.
+type SessionState string
+
+// The login states. A new session is never anonymous: it is created when
+// the password (or a passkey) was accepted.
+const (
+	// SessionMFASetup: the password was right, the customer has no second
+	// factor yet and must set one up.
+	SessionMFASetup SessionState = "mfa_setup"
+	// SessionMFAVerify: the password was right, a second factor is due.
+	SessionMFAVerify SessionState = "mfa_verify"
+	// SessionAuthenticated: logged in.
+	SessionAuthenticated SessionState = "authenticated"
+)
 
 // HashToken is the SHA-256 hash under which a raw session or one-time
 // token is stored.
@@ -82,7 +98,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *Session) (string, error
 		sess.Data = "{}"
 	}
 	if _, err := s.IDB().NewInsert().Model(sess).Exec(ctx); err != nil {
-		return "", mapErr(err)
+		return "", opErr("create session", err)
 	}
 	return raw, nil
 }
@@ -96,7 +112,7 @@ func (s *Store) SessionByToken(ctx context.Context, raw string) (*Session, error
 		Where("expires_at > ?", s.Now()).
 		Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("session by token", err)
 	}
 	return sess, nil
 }
@@ -107,11 +123,11 @@ func (s *Store) TouchSession(ctx context.Context, id uuid.UUID, at time.Time) er
 		Set("last_seen_at = ?", at.UTC()).
 		Where("id = ?", id).
 		Exec(ctx)
-	return oneRow(res, err)
+	return opErr("touch session", oneRow(res, err))
 }
 
 // UpdateSession writes the session's State, Data, UserID, AuthenticatedAt
-// and MFAAt, provided the stored row is still at sess.Version: it is a
+// and VerifiedAt, provided the stored row is still at sess.Version: it is a
 // compare-and-swap. When another request of the same session wrote in
 // between, nothing is written and the error is ErrConflict; when the
 // session is gone, ErrNotFound. Token, times and expiry are left as they
@@ -121,7 +137,7 @@ func (s *Store) UpdateSession(ctx context.Context, sess *Session) error {
 		sess.Data = "{}"
 	}
 	res, err := s.IDB().NewUpdate().Model(sess).
-		Column("state", "data", "user_id", "authenticated_at", "mfa_at").
+		Column("state", "data", "user_id", "authenticated_at", "verified_at").
 		Set("version = version + 1").
 		WherePK().
 		Where("version = ?", sess.Version).
@@ -154,7 +170,7 @@ func (s *Store) RotateSession(ctx context.Context, id uuid.UUID) (string, error)
 		Set("token_hash = ?", hash).
 		Where("id = ?", id).
 		Exec(ctx)
-	if err := oneRow(res, err); err != nil {
+	if err := opErr("rotate session", oneRow(res, err)); err != nil {
 		return "", err
 	}
 	return raw, nil
@@ -163,7 +179,7 @@ func (s *Store) RotateSession(ctx context.Context, id uuid.UUID) (string, error)
 // DeleteSession ends one session. It is ErrNotFound when there is none.
 func (s *Store) DeleteSession(ctx context.Context, id uuid.UUID) error {
 	res, err := s.IDB().NewDelete().Model((*Session)(nil)).Where("id = ?", id).Exec(ctx)
-	return oneRow(res, err)
+	return opErr("delete session", oneRow(res, err))
 }
 
 // DeleteUserSessionsExcept ends every session of the user but keepID
@@ -173,7 +189,8 @@ func (s *Store) DeleteUserSessionsExcept(ctx context.Context, userID, keepID uui
 		Where("user_id = ?", userID).
 		Where("id <> ?", keepID).
 		Exec(ctx)
-	return countRows(res, err)
+	n, err := countRows(res, err)
+	return n, opErr("delete user sessions except", err)
 }
 
 // SessionsOfUser lists the user's sessions that are within their absolute
@@ -186,7 +203,7 @@ func (s *Store) SessionsOfUser(ctx context.Context, userID uuid.UUID) ([]Session
 		Order("last_seen_at DESC", "id").
 		Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("sessions of user", err)
 	}
 	return sessions, nil
 }
@@ -197,5 +214,6 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, idleCutoff time.Time)
 	res, err := s.IDB().NewDelete().Model((*Session)(nil)).
 		Where("last_seen_at < ? OR expires_at <= ?", idleCutoff.UTC(), s.Now()).
 		Exec(ctx)
-	return countRows(res, err)
+	n, err := countRows(res, err)
+	return n, opErr("delete expired sessions", err)
 }

@@ -108,7 +108,7 @@ func TestUpdateAndTouchSession(t *testing.T) {
 		sess, raw := newSession(t, s, nil)
 		authAt := clock.now
 		sess.UserID = &u.ID
-		sess.State = "mfa.totp"
+		sess.State = store.SessionMFAVerify
 		sess.Data = `{"next":"/konto"}`
 		sess.AuthenticatedAt = &authAt
 		if err := s.UpdateSession(ctx, sess); err != nil {
@@ -122,7 +122,7 @@ func TestUpdateAndTouchSession(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.UserID == nil || *got.UserID != u.ID || got.State != "mfa.totp" || got.Data != sess.Data ||
+		if got.UserID == nil || *got.UserID != u.ID || got.State != store.SessionMFAVerify || got.Data != sess.Data ||
 			got.AuthenticatedAt == nil || !got.AuthenticatedAt.Equal(authAt) || !got.LastSeenAt.Equal(seen) {
 			t.Fatalf("session = %+v, want the updated user, state, data, authenticated and last seen times", got)
 		}
@@ -225,7 +225,7 @@ func TestUpdateSessionIsCompareAndSwap(t *testing.T) {
 		ctx := context.Background()
 		u := newUser(t, s, "tabs@example.de")
 		created, raw := newSession(t, s, &u.ID)
-		created.State = "mfa_verify"
+		created.State = store.SessionMFAVerify
 		if err := s.UpdateSession(ctx, created); err != nil {
 			t.Fatalf("first update: %v", err)
 		}

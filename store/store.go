@@ -232,3 +232,12 @@ func mapErr(err error) error {
 	}
 	return err
 }
+
+// opErr is mapErr's error with the store operation that failed in front
+// ("store: user by email: …"); nil stays nil.
+func opErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("store: %s: %w", op, mapErr(err))
+}

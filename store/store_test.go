@@ -14,11 +14,15 @@ func TestMigrateIsRepeatable(t *testing.T) {
 		if err := s.Migrate(context.Background()); err != nil {
 			t.Fatalf("second migrate: %v", err)
 		}
-		for _, table := range []string{"users", "sessions", "tokens", "mail_outbox", "audit_events", "kv"} {
+		for _, table := range []string{"users", "sessions", "tokens", "mail_outbox", "audit_events", "throttles"} {
 			var n int
 			if err := s.DB().NewSelect().TableExpr(table).ColumnExpr("count(*)").Scan(context.Background(), &n); err != nil {
 				t.Errorf("table %s: %v", table, err)
 			}
+		}
+		var n int
+		if err := s.DB().NewSelect().TableExpr("kv").ColumnExpr("count(*)").Scan(context.Background(), &n); err == nil {
+			t.Error("table kv (dead since the throttles table) is still there after migrating")
 		}
 	})
 }
@@ -28,7 +32,7 @@ func TestRunInTxRollsBackOnError(t *testing.T) {
 		ctx := context.Background()
 		boom := errors.New("boom")
 		err := s.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
-			if _, err := tx.IDB().ExecContext(ctx, "INSERT INTO kv (k, v) VALUES (?, ?)", "a", []byte("1")); err != nil {
+			if _, err := tx.IDB().ExecContext(ctx, "INSERT INTO throttles (scope, k, n, window_end, blocked_until, allowed) VALUES (?, ?, 1, 0, 0, ?)", "test", "a", true); err != nil {
 				return err
 			}
 			return boom
@@ -37,7 +41,7 @@ func TestRunInTxRollsBackOnError(t *testing.T) {
 			t.Fatalf("RunInTx error = %v, want boom", err)
 		}
 		var n int
-		if err := s.DB().NewSelect().TableExpr("kv").ColumnExpr("count(*)").Scan(ctx, &n); err != nil {
+		if err := s.DB().NewSelect().TableExpr("throttles").ColumnExpr("count(*)").Scan(ctx, &n); err != nil {
 			t.Fatal(err)
 		}
 		if n != 0 {

@@ -97,7 +97,7 @@ func (s *Store) Refund(ctx context.Context, scope, key string) error {
 	_, err := s.db.NewUpdate().Model((*throttleRow)(nil)).
 		Set("n = CASE WHEN n > 0 THEN n - 1 ELSE 0 END").
 		Where("scope = ?", scope).Where("k = ?", key).Exec(ctx)
-	return mapErr(err)
+	return opErr("refund", err)
 }
 
 // Attempts is the count of scope and key in the current window (0 when
@@ -106,7 +106,7 @@ func (s *Store) Attempts(ctx context.Context, scope, key string) (int, error) {
 	var row throttleRow
 	err := s.db.NewSelect().Model(&row).Where("scope = ?", scope).Where("k = ?", key).
 		Where("window_end > ? OR blocked_until > ?", s.Now().Unix(), s.Now().Unix()).Scan(ctx)
-	if err := mapErr(err); err != nil {
+	if err := opErr("attempts", err); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return 0, nil
 		}
@@ -119,7 +119,7 @@ func (s *Store) Attempts(ctx context.Context, scope, key string) (int, error) {
 // or when an operator unblocks an account).
 func (s *Store) ClearThrottle(ctx context.Context, scope, key string) error {
 	_, err := s.db.NewDelete().Model((*throttleRow)(nil)).Where("scope = ?", scope).Where("k = ?", key).Exec(ctx)
-	return mapErr(err)
+	return opErr("clear throttle", err)
 }
 
 // ClearThrottlesWithPrefix forgets the attempts of every key of scope
@@ -127,12 +127,13 @@ func (s *Store) ClearThrottle(ctx context.Context, scope, key string) error {
 func (s *Store) ClearThrottlesWithPrefix(ctx context.Context, scope, prefix string) error {
 	_, err := s.db.NewDelete().Model((*throttleRow)(nil)).Where("scope = ?", scope).
 		Where("substr(k, 1, ?) = ?", len(prefix), prefix).Exec(ctx)
-	return mapErr(err)
+	return opErr("clear throttles with prefix", err)
 }
 
 // DeleteOldThrottles removes counters whose window and block are over.
 func (s *Store) DeleteOldThrottles(ctx context.Context) (int, error) {
 	now := s.Now().Unix()
-	return countRows(s.db.NewDelete().Model((*throttleRow)(nil)).
+	n, err := countRows(s.db.NewDelete().Model((*throttleRow)(nil)).
 		Where("window_end <= ?", now).Where("blocked_until <= ?", now).Exec(ctx))
+	return n, opErr("delete old throttles", err)
 }

@@ -77,10 +77,10 @@ func (s *Store) IssueToken(ctx context.Context, kind string, userID *uuid.UUID, 
 			void = void.Where("lower(email) = lower(?)", email)
 		}
 		if _, err := void.Exec(ctx); err != nil {
-			return mapErr(err)
+			return opErr("issue token", err)
 		}
 		_, err := tx.IDB().NewInsert().Model(t).Exec(ctx)
-		return mapErr(err)
+		return opErr("issue token", err)
 	})
 	if err != nil {
 		return "", err
@@ -98,7 +98,7 @@ func (s *Store) LookupToken(ctx context.Context, kind, raw string) (*Token, erro
 		Where("kind = ?", kind).
 		Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("lookup token", err)
 	}
 	switch {
 	case t.UsedAt != nil:
@@ -147,5 +147,6 @@ func (s *Store) DeleteExpiredTokens(ctx context.Context, before time.Time) (int,
 	res, err := s.IDB().NewDelete().Model((*Token)(nil)).
 		Where("expires_at < ?", before.UTC()).
 		Exec(ctx)
-	return countRows(res, err)
+	n, err := countRows(res, err)
+	return n, opErr("delete expired tokens", err)
 }

@@ -54,7 +54,7 @@ func (s *Store) CreateUser(ctx context.Context, u *User) error {
 	now := s.Now()
 	u.CreatedAt, u.UpdatedAt = now, now
 	_, err := s.IDB().NewInsert().Model(u).Exec(ctx)
-	return mapErr(err)
+	return opErr("create user", err)
 }
 
 // UserByEmail finds the account with the given address, ignoring case and
@@ -65,7 +65,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
 		Where("lower(email) = lower(?)", NormalizeEmail(email)).
 		Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("user by email", err)
 	}
 	return u, nil
 }
@@ -74,7 +74,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
 func (s *Store) UserByID(ctx context.Context, id uuid.UUID) (*User, error) {
 	u := new(User)
 	if err := s.IDB().NewSelect().Model(u).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("user by id", err)
 	}
 	return u, nil
 }
@@ -94,7 +94,7 @@ func (s *Store) SetPassword(ctx context.Context, userID uuid.UUID, hash string) 
 			Set("updated_at = ?", tx.Now()).
 			Where("id = ?", userID).
 			Exec(ctx)
-		if err := oneRow(res, err); err != nil {
+		if err := opErr("set password", oneRow(res, err)); err != nil {
 			return err
 		}
 		return tx.voidPasswordLinks(ctx, userID)
@@ -164,7 +164,7 @@ func (s *Store) MarkEmailVerified(ctx context.Context, userID uuid.UUID) error {
 		Set("updated_at = ?", now).
 		Where("id = ?", userID).
 		Exec(ctx)
-	return oneRow(res, err)
+	return opErr("mark email verified", oneRow(res, err))
 }
 
 // TouchLogin records a successful login at the given time.
@@ -173,14 +173,14 @@ func (s *Store) TouchLogin(ctx context.Context, userID uuid.UUID, at time.Time) 
 		Set("last_login_at = ?", at.UTC()).
 		Where("id = ?", userID).
 		Exec(ctx)
-	return oneRow(res, err)
+	return opErr("touch login", oneRow(res, err))
 }
 
 // DeleteUser deletes the account; its sessions and tokens go with it
 // (foreign keys cascade). Audit events stay.
 func (s *Store) DeleteUser(ctx context.Context, id uuid.UUID) error {
 	res, err := s.IDB().NewDelete().Model((*User)(nil)).Where("id = ?", id).Exec(ctx)
-	return oneRow(res, err)
+	return opErr("delete user", oneRow(res, err))
 }
 
 // UsersLastActiveBefore lists the accounts for the retention purge: last
@@ -194,7 +194,7 @@ func (s *Store) UsersLastActiveBefore(ctx context.Context, cutoff time.Time) ([]
 		Order("email ASC").
 		Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, opErr("users last active before", err)
 	}
 	return users, nil
 }

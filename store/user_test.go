@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -245,3 +246,24 @@ func TestUsersLastActiveBefore(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestStoreErrorsNameTheirOperation: an error from the store says which
+// operation failed and still matches its sentinel.
+func TestStoreErrorsNameTheirOperation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		_, err := s.UserByEmail(ctx, "niemand@example.de")
+		if !errors.Is(err, store.ErrNotFound) || !strings.HasPrefix(err.Error(), "store: user by email: ") {
+			t.Errorf("UserByEmail of an unknown address = %v, want ErrNotFound as \"store: user by email: …\"", err)
+		}
+		err = s.DeleteSession(ctx, uuid.New())
+		if !errors.Is(err, store.ErrNotFound) || !strings.HasPrefix(err.Error(), "store: delete session: ") {
+			t.Errorf("DeleteSession of an unknown session = %v, want ErrNotFound as \"store: delete session: …\"", err)
+		}
+		u := newUser(t, s, "doppelt@example.de")
+		err = s.CreateUser(ctx, &store.User{Email: u.Email, PasswordHash: "x", Lang: "de"})
+		if !errors.Is(err, store.ErrDuplicate) || !strings.HasPrefix(err.Error(), "store: create user: ") {
+			t.Errorf("CreateUser of a taken address = %v, want ErrDuplicate as \"store: create user: …\"", err)
+		}
+	})
+}

@@ -43,20 +43,19 @@ func runAccounts(ctx context.Context, env Env, args []string) error {
 }
 
 func runAccountsImport(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "accounts import", "accounts import --file FILE\n\n"+
+	fs := newCommand(env, "accounts import", "accounts import --file FILE\n\n"+
 		"Creates accounts from a CSV file with the columns e-mail and name (a header row\n"+
 		"starting with \"email\" is skipped). The accounts have no usable password: their\n"+
 		"owners are told at login that the rules changed and set a new one by recovery.\n"+
 		"Addresses that already have an account are left as they are.")
 	file := fs.String("file", "", "CSV file to read (- for standard input)")
-	dev := devFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if *file == "" {
 		return usageError("accounts import: --file is required")
 	}
-	cfg, err := LoadConfig(env.Getenv, commandMode(*dev))
+	cfg, err := fs.config()
 	if err != nil {
 		return err
 	}

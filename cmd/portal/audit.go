@@ -13,7 +13,7 @@ import (
 )
 
 func runAudit(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "audit", "audit [--email E] [--since T] [--event K] [--limit N] [--json]\n\n"+
+	fs := newCommand(env, "audit", "audit [--email E] [--since T] [--event K] [--limit N] [--json]\n\n"+
 		"Prints the audit log, newest first: time (UTC), event, account, client address,\n"+
 		"browser (shortened) and details. The log never holds secrets.")
 	email := fs.String("email", "", "only events of this e-mail address or its account")
@@ -21,8 +21,7 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 	events := fs.String("event", "", "only these events, comma-separated (login.ok,login.failed)")
 	limit := fs.Int("limit", 100, "at most this many events (0: all)")
 	asJSON := fs.Bool("json", false, "print one JSON object per line")
-	dev := devFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	f := store.AuditFilter{Email: strings.TrimSpace(*email), Limit: *limit}
@@ -41,7 +40,7 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 	if *limit < 0 {
 		return usageError("audit: --limit must not be negative")
 	}
-	s, err := openStoreFor(ctx, env, *dev)
+	s, err := fs.openStore(ctx)
 	if err != nil {
 		return err
 	}

@@ -42,18 +42,8 @@ func runClients(ctx context.Context, env Env, args []string) error {
 	return usageError(fmt.Sprintf("clients: unknown subcommand %q (add, list, remove, secret)", sub))
 }
 
-// withStore runs fn on the migrated database of an operator command.
-func withStore(ctx context.Context, env Env, dev bool, fn func(s *store.Store) error) error {
-	s, err := openStoreFor(ctx, env, dev)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	return fn(s)
-}
-
 func clientsAdd(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "clients add", "clients add --id ID --name NAME --redirect-uri URI [--redirect-uri URI…]\n"+
+	fs := newCommand(env, "clients add", "clients add --id ID --name NAME --redirect-uri URI [--redirect-uri URI…]\n"+
 		"    [--post-logout-uri URI…] [--public] [--first-party] [--may-ask-businesses] [--scopes \"openid email …\"]\n\n"+
 		"Registers a service that logs its users in through the portal (OpenID Connect).\n"+
 		"A confidential client's secret is printed once; only its hash is stored.")
@@ -66,8 +56,7 @@ func clientsAdd(ctx context.Context, env Env, args []string) error {
 	firstParty := fs.Bool("first-party", false, "a service of the chamber itself: no consent page")
 	businesses := fs.Bool("may-ask-businesses", false, "the service may ask for the scope businesses")
 	scopes := fs.String("scopes", "", "space-separated scopes the service may ask for (default: all)")
-	dev := devFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if *id == "" || *name == "" || len(redirects) == 0 {
@@ -81,7 +70,7 @@ func clientsAdd(ctx context.Context, env Env, args []string) error {
 	c := &store.OIDCClient{ID: *id, Name: *name, Public: *public, FirstParty: *firstParty, MayAskBusinesses: *businesses,
 		RedirectURIs: strings.Join(redirects, " "), PostLogoutURIs: strings.Join(logouts, " "),
 		Scopes: strings.Join(strings.Fields(*scopes), " ")}
-	return withStore(ctx, env, *dev, func(s *store.Store) error {
+	return fs.withStore(ctx, func(s *store.Store) error {
 		var secret string
 		err := s.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
 			var err error
@@ -119,12 +108,11 @@ func checkClientURI(raw string) error {
 }
 
 func clientsList(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "clients list", "clients list\n\nLists the registered services.")
-	dev := devFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
+	fs := newCommand(env, "clients list", "clients list\n\nLists the registered services.")
+	if err := fs.parse(args); err != nil {
 		return err
 	}
-	return withStore(ctx, env, *dev, func(s *store.Store) error {
+	return fs.withStore(ctx, func(s *store.Store) error {
 		cs, err := s.OIDCClients(ctx)
 		if err != nil {
 			return fmt.Errorf("clients list: %w", err)
@@ -156,16 +144,15 @@ func orAll(s string) string {
 }
 
 func clientsRemove(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "clients remove", "clients remove --id ID\n\nRemoves a service with its tokens and consents.")
+	fs := newCommand(env, "clients remove", "clients remove --id ID\n\nRemoves a service with its tokens and consents.")
 	id := fs.String("id", "", "client id (required)")
-	dev := devFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if *id == "" {
 		return usageError("clients remove: --id is required")
 	}
-	return withStore(ctx, env, *dev, func(s *store.Store) error {
+	return fs.withStore(ctx, func(s *store.Store) error {
 		err := s.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
 			if err := tx.DeleteOIDCClient(ctx, *id); err != nil {
 				return err
@@ -184,16 +171,15 @@ func clientsRemove(ctx context.Context, env Env, args []string) error {
 }
 
 func clientsSecret(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "clients secret", "clients secret --id ID\n\nGives a confidential client a new secret; the old one stops working.")
+	fs := newCommand(env, "clients secret", "clients secret --id ID\n\nGives a confidential client a new secret; the old one stops working.")
 	id := fs.String("id", "", "client id (required)")
-	dev := devFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if *id == "" {
 		return usageError("clients secret: --id is required")
 	}
-	return withStore(ctx, env, *dev, func(s *store.Store) error {
+	return fs.withStore(ctx, func(s *store.Store) error {
 		var secret string
 		err := s.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
 			var err error
@@ -217,17 +203,16 @@ func runKeys(ctx context.Context, env Env, args []string) error {
 	if len(args) == 0 || args[0] != "rotate" {
 		return usageError("keys: the subcommand is rotate")
 	}
-	fs := newFlags(env, "keys rotate", "keys rotate\n\nAdds a new OpenID Connect signing key. The old one stays in the key set\n"+
+	fs := newCommand(env, "keys rotate", "keys rotate\n\nAdds a new OpenID Connect signing key. The old one stays in the key set\n"+
 		"until the tokens it signed have expired. Needs PORTAL_SECRET_KEY, as the portal has it.")
-	dev := devFlag(fs)
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := fs.parse(args[1:]); err != nil {
 		return err
 	}
-	cfg, err := LoadConfig(env.Getenv, commandMode(*dev))
+	cfg, err := fs.config()
 	if err != nil {
 		return err
 	}
-	return withStore(ctx, env, *dev, func(s *store.Store) error {
+	return fs.withStore(ctx, func(s *store.Store) error {
 		if err := provider.RotateKey(ctx, s, cfg.SecretKey); err != nil {
 			return fmt.Errorf("keys rotate: %w", err)
 		}

@@ -40,25 +40,8 @@ func runCompanies(ctx context.Context, env Env, args []string) error {
 	return sub(ctx, env, args[1:])
 }
 
-// openStoreFor opens the migrated database for an operator command.
-func openStoreFor(ctx context.Context, env Env, dev bool) (*store.Store, error) {
-	cfg, err := LoadConfig(env.Getenv, commandMode(dev))
-	if err != nil {
-		return nil, err
-	}
-	s, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return nil, err
-	}
-	if err := prepareDatabase(ctx, s, false); err != nil {
-		s.Close()
-		return nil, err
-	}
-	return s, nil
-}
-
 func runCompaniesAdd(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "companies add", "companies add --number N --name NAME --street S --postcode P --city C\n\n"+
+	fs := newCommand(env, "companies add", "companies add --number N --name NAME --street S --postcode P --city C\n\n"+
 		"Adds the business to the register, or updates the one with the same number.")
 	var c store.Company
 	fs.StringVar(&c.Number, "number", "", "Betriebsnummer, 4 to 12 digits (required)")
@@ -66,14 +49,13 @@ func runCompaniesAdd(ctx context.Context, env Env, args []string) error {
 	fs.StringVar(&c.Street, "street", "", "street and house number (required)")
 	fs.StringVar(&c.Postcode, "postcode", "", "postcode (required)")
 	fs.StringVar(&c.City, "city", "", "city (required)")
-	dev := devFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if why := checkCompany(&c); why != "" {
 		return usageError("companies add: " + why)
 	}
-	s, err := openStoreFor(ctx, env, *dev)
+	s, err := fs.openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -106,15 +88,14 @@ func checkCompany(c *store.Company) string {
 }
 
 func runCompaniesList(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "companies list", "companies list [--search TEXT]\n\n"+
+	fs := newCommand(env, "companies list", "companies list [--search TEXT]\n\n"+
 		"Lists the businesses of the register by number; --search keeps those whose\n"+
 		"number, name or city contains TEXT (any case).")
 	search := fs.String("search", "", "text to look for in number, name and city")
-	dev := devFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
-	s, err := openStoreFor(ctx, env, *dev)
+	s, err := fs.openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -134,14 +115,13 @@ func runCompaniesList(ctx context.Context, env Env, args []string) error {
 }
 
 func runPINRequests(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "companies pin-requests", "companies pin-requests\n\n"+
+	fs := newCommand(env, "companies pin-requests", "companies pin-requests\n\n"+
 		"Lists the customers' PIN requests that no PIN has answered yet, oldest first.\n"+
 		"Answer one with: portal companies pin --number N [--for EMAIL]")
-	dev := devFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
-	s, err := openStoreFor(ctx, env, *dev)
+	s, err := fs.openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -161,7 +141,7 @@ func runPINRequests(ctx context.Context, env Env, args []string) error {
 }
 
 func runCompaniesPIN(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "companies pin", "companies pin --number N [--for EMAIL] [--pdf FILE]\n\n"+
+	fs := newCommand(env, "companies pin", "companies pin --number N [--for EMAIL] [--pdf FILE]\n\n"+
 		"Makes a new PIN for the business (8 characters, valid 60 days), voids its older\n"+
 		"PINs, marks the pending requests answered (only that account's with --for) and\n"+
 		"prints the letter for the business's postal address to standard output.\n"+
@@ -170,18 +150,13 @@ func runCompaniesPIN(ctx context.Context, env Env, args []string) error {
 	number := fs.String("number", "", "Betriebsnummer of the business (required)")
 	forEmail := fs.String("for", "", "only this account may use the PIN; answers only its requests")
 	pdfFile := fs.String("pdf", "", "also write the letter as a PDF to this file")
-	dev := devFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if *number == "" {
 		return usageError("companies pin: --number is required")
 	}
-	cfg, err := LoadConfig(env.Getenv, commandMode(*dev))
-	if err != nil {
-		return err
-	}
-	app, err := openApp(ctx, cfg, env)
+	app, err := fs.openApp(ctx)
 	if err != nil {
 		return err
 	}

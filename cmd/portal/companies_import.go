@@ -42,15 +42,14 @@ func (r *importReport) print(w io.Writer) {
 }
 
 func runCompaniesImport(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "companies import", "companies import --file FILE.csv\n\n"+
+	fs := newCommand(env, "companies import", "companies import --file FILE.csv\n\n"+
 		"Adds and updates businesses from the chamber's register: a CSV file with the header\n"+
 		"number,name,street,postcode,city. Each line is reported as added, changed, unchanged\n"+
 		"or rejected (with the reason); rejected lines are not written, the others are written\n"+
 		"in transactions of 500 lines. Running the same file again changes nothing.\n"+
 		"Exit status 0 when no line was rejected, 1 otherwise.")
 	file := fs.String("file", "", "CSV file to read (- for standard input)")
-	dev := devFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if *file == "" {
@@ -65,7 +64,7 @@ func runCompaniesImport(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := openStoreFor(ctx, env, *dev)
+	s, err := fs.openStore(ctx)
 	if err != nil {
 		return err
 	}

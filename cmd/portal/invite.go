@@ -12,14 +12,13 @@ import (
 )
 
 func runInvite(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "invite", "invite --email ADDRESS [--name NAME] [--lang de|en]\n\n"+
+	fs := newCommand(env, "invite", "invite --email ADDRESS [--name NAME] [--lang de|en]\n\n"+
 		"Creates the customer's account (or finds it) and sends the invitation e-mail.\n"+
 		"Its link lets the customer set a first password; inviting again voids the old link.")
 	email := fs.String("email", "", "the customer's e-mail address (required)")
 	name := fs.String("name", "", "the customer's name, used in the greeting")
 	lang := fs.String("lang", "de", "language of the e-mail: de or en")
-	dev := devFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if *email == "" {
@@ -28,11 +27,7 @@ func runInvite(ctx context.Context, env Env, args []string) error {
 	if *lang != "de" && *lang != "en" {
 		return usageError("invite: --lang must be de or en")
 	}
-	cfg, err := LoadConfig(env.Getenv, commandMode(*dev))
-	if err != nil {
-		return err
-	}
-	app, err := openApp(ctx, cfg, env)
+	app, err := fs.openApp(ctx)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/hwk/kundenportal/store"
 )
 
 // command is one subcommand of portal.
@@ -113,6 +115,62 @@ func newFlags(env Env, name, synopsis string) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// opCommand is an operator command: its flags (with --dev, see devFlag) and
+// what it opens with the configuration of its mode.
+type opCommand struct {
+	*flag.FlagSet
+	env Env
+	dev *bool
+}
+
+// newCommand makes the flag set of an operator command, --dev included.
+func newCommand(env Env, name, synopsis string) *opCommand {
+	fs := newFlags(env, name, synopsis)
+	return &opCommand{FlagSet: fs, env: env, dev: devFlag(fs)}
+}
+
+// parse parses the command's arguments (see parseFlags).
+func (c *opCommand) parse(args []string) error { return parseFlags(c.FlagSet, args) }
+
+// config loads the configuration of an operator command, or of --dev.
+func (c *opCommand) config() (Config, error) { return LoadConfig(c.env.Getenv, commandMode(*c.dev)) }
+
+// openStore opens the migrated database.
+func (c *opCommand) openStore(ctx context.Context) (*store.Store, error) {
+	cfg, err := c.config()
+	if err != nil {
+		return nil, err
+	}
+	s, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := prepareDatabase(ctx, s, false); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// withStore runs fn on the migrated database.
+func (c *opCommand) withStore(ctx context.Context, fn func(s *store.Store) error) error {
+	s, err := c.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(s)
+}
+
+// openApp opens the migrated database with a Handler for the flows' logic.
+func (c *opCommand) openApp(ctx context.Context) (*cliApp, error) {
+	cfg, err := c.config()
+	if err != nil {
+		return nil, err
+	}
+	return openApp(ctx, cfg, c.env)
 }
 
 // parseFlags parses args; --help prints the usage, a bad flag is a usage

@@ -18,7 +18,7 @@ const (
 )
 
 func runAccountsPurge(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "accounts purge", "accounts purge --last-login-before DATE [--dry-run] [--batch N]\n\n"+
+	fs := newCommand(env, "accounts purge", "accounts purge --last-login-before DATE [--dry-run] [--batch N]\n\n"+
 		"Deletes the accounts whose last login (or creation, if they never logged in) is\n"+
 		"before DATE, with everything that belongs to them: sessions, links, flows, second\n"+
 		"factors, recovery codes, business links, PIN requests and unsent mails. Exempt\n"+
@@ -27,8 +27,7 @@ func runAccountsPurge(ctx context.Context, env Env, args []string) error {
 	before := fs.String("last-login-before", "", "cutoff date, YYYY-MM-DD (midnight UTC) (required)")
 	dry := fs.Bool("dry-run", false, "list the accounts that would be deleted; change nothing")
 	batch := fs.Int("batch", 100, "accounts deleted per transaction")
-	dev := devFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if *before == "" {
@@ -41,7 +40,7 @@ func runAccountsPurge(ctx context.Context, env Env, args []string) error {
 	if *batch < 1 {
 		return usageError("accounts purge: --batch must be at least 1")
 	}
-	s, err := openStoreFor(ctx, env, *dev)
+	s, err := fs.openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -108,20 +107,19 @@ func purge(ctx context.Context, s *store.Store, cutoff time.Time, batch int, env
 }
 
 func runAccountsExempt(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "accounts exempt", "accounts exempt --email ADDRESS [--remove] | --list\n\n"+
+	fs := newCommand(env, "accounts exempt", "accounts exempt --email ADDRESS [--remove] | --list\n\n"+
 		"Exempts an account (such as a staff account) from accounts purge, ends the\n"+
 		"exemption with --remove, or lists the exempt accounts with --list.")
 	email := fs.String("email", "", "the account's e-mail address")
 	remove := fs.Bool("remove", false, "end the exemption instead")
 	list := fs.Bool("list", false, "list the exempt accounts")
-	dev := devFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if *list == (*email != "") {
 		return usageError("accounts exempt: give either --email or --list")
 	}
-	s, err := openStoreFor(ctx, env, *dev)
+	s, err := fs.openStore(ctx)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func seedAccount(t *testing.T, s *store.Store, email string, created, lastLogin 
 	must(err)
 	_, err = s.IssueToken(ctx, store.TokenRecovery, &u.ID, u.Email, time.Hour)
 	must(err)
-	_, err = s.CreateFlow(ctx, &store.Flow{Kind: "set_password", State: "new", UserID: &u.ID, Email: u.Email, ExpiresAt: created.Add(time.Hour)})
+	_, err = s.CreateFlow(ctx, &store.Flow{Kind: store.FlowPasswordRecovery, UserID: &u.ID, Email: u.Email, ExpiresAt: created.Add(time.Hour)})
 	must(err)
 	must(s.AddMethod(ctx, &store.MFAMethod{UserID: u.ID, Kind: store.MethodEmail}))
 	must(s.ReplaceRecoveryCodes(ctx, u.ID, [][]byte{[]byte(uuid.NewString())}))

@@ -36,6 +36,14 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err := prepareDatabase(ctx, s, cfg.Dev); err != nil {
 		return err
 	}
+	// portal migrate re-seals old TOTP secrets; serve does it once more at
+	// start (idempotent, a no-op when done) for databases migrated by an
+	// older binary and for --dev, which migrates here.
+	if res, err := handlers.ResealLegacySecrets(ctx, s, cfg.SecretKey); err != nil {
+		return err
+	} else if res.Resealed > 0 || res.Failed > 0 {
+		log.Info("old TOTP secrets sealed again", "resealed", res.Resealed, "not_opening", res.Failed)
+	}
 	catalog, err := openCatalog(cfg.Dev)
 	if err != nil {
 		return err

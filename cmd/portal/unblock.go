@@ -11,18 +11,17 @@ import (
 
 // runAccountsUnblock lifts every wait counted against one account.
 func runAccountsUnblock(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "accounts unblock", "accounts unblock --email ADDRESS\n\n"+
+	fs := newCommand(env, "accounts unblock", "accounts unblock --email ADDRESS\n\n"+
 		"Forgets the failed logins and second-factor attempts counted against the account,\n"+
 		"from every browser, so its owner can log in at once. Audited.")
 	email := fs.String("email", "", "the account's e-mail address (required)")
-	dev := devFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if *email == "" {
 		return usageError("accounts unblock: --email is required")
 	}
-	s, err := openStoreFor(ctx, env, *dev)
+	s, err := fs.openStore(ctx)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,8 @@ import (
 	"github.com/hwk/kundenportal/handlers/mailer/smtptest"
 	"github.com/hwk/kundenportal/handlers/password"
 	"github.com/hwk/kundenportal/handlers/totp"
+	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/storetest"
 )
 
 // Helpers of the flow tests (flows_*_test.go): a portal with cheap
@@ -42,17 +44,24 @@ type flowPortal struct {
 	taken map[int]bool // indexes of sink mails a test already picked
 }
 
-// startFlowPortal starts a portal with cheap argon2 parameters and the
-// movable clock (set before the portal runs, so nothing reads it
-// concurrently), plus opts.
+// startFlowPortal starts a portal on PostgreSQL with cheap argon2
+// parameters and the movable clock (set before the portal runs, so nothing
+// reads it concurrently), plus opts.
 func startFlowPortal(t *testing.T, opts ...PortalOption) *flowPortal {
+	t.Helper()
+	return startFlowPortalOn(t, storetest.Postgres(t), opts...)
+}
+
+// startFlowPortalOn is startFlowPortal on the store s: storetest.SQLite
+// for the database `make run` uses.
+func startFlowPortalOn(t *testing.T, s *store.Store, opts ...PortalOption) *flowPortal {
 	t.Helper()
 	clock := &flowClock{}
 	base := []PortalOption{func(o *handlers.Options) {
 		o.Hasher = password.NewHasher(password.Params{Memory: 8 * 1024, Time: 1, Threads: 1}, 2)
 		o.Store.SetClock(clock.now)
 	}}
-	return &flowPortal{Portal: StartPortal(t, append(base, opts...)...), clock: clock, taken: map[int]bool{}}
+	return &flowPortal{Portal: StartPortalOn(t, s, append(base, opts...)...), clock: clock, taken: map[int]bool{}}
 }
 
 // waitMail waits for a mail to addr with the subject (the translated

@@ -8,6 +8,7 @@ import (
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers"
 	"github.com/hwk/kundenportal/handlers/policy"
+	"github.com/hwk/kundenportal/store/storetest"
 )
 
 // flowWeakPassword fails several rules at once: too short, no upper-case
@@ -22,17 +23,23 @@ var flowWeakFails = []string{policy.RuleMinLength, policy.RuleUpper, policy.Rule
 // the invitation mail, the login page, "Benutzername oder Passwort
 // vergessen?", the reset mail, "Weiter", a weak password (every failing
 // rule at once), a good one, login, "TOTP Device", recovery codes, account.
+// Once on SQLite, the database of `make run`.
 func TestFlowSeedInvitationThroughRecoveryToTOTP(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name string
-		js   bool
-		lang string
-	}{{"js-de", true, "de"}, {"nojs-de", false, "de"}, {"js-en", true, "en"}}
+		name   string
+		js     bool
+		lang   string
+		sqlite bool
+	}{{"js-de", true, "de", false}, {"nojs-de", false, "de", false}, {"js-en", true, "en", false}, {"js-de-sqlite", true, "de", true}}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			p := startFlowPortal(t)
+			open := storetest.Postgres
+			if tc.sqlite {
+				open = storetest.SQLite
+			}
+			p := startFlowPortalOn(t, open(t))
 			b := p.NewBrowser(t, Options{JavaScript: tc.js, Lang: tc.lang})
 			seedPath(t, p, b, "anna.berger@example.de")
 		})

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -10,22 +9,19 @@ import (
 	"github.com/hwk/kundenportal/store"
 )
 
-// linkBusiness links the account of email to a business in the database
-// (the PIN flow itself is tested with the businesses).
-func linkBusiness(t *testing.T, p *flowPortal, email string) {
+// linkBusinessByPIN links the customer's account to a business the way a
+// customer does: the business is in the register (what `portal companies
+// add` stores), the operator makes its PIN letter (`portal companies pin`),
+// and the customer types number and PIN on "Betrieb verknüpfen".
+func linkBusinessByPIN(t *testing.T, p *flowPortal, b *Browser, number, name string) {
 	t.Helper()
-	ctx := context.Background()
-	u, err := p.Store.UserByEmail(ctx, email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &store.Company{Number: "7654321", Name: "Bäckerei Korn"}
-	if _, err := p.Store.SaveCompany(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Store.LinkCompany(ctx, u.ID, c.ID); err != nil {
-		t.Fatal(err)
-	}
+	p.addCompany(t, number, name)
+	pin := p.pinLetter(t, number)
+	b.Visit(handlers.PathCompanies)
+	wantText(t, b, "h1", p.T(t, "de", "company.link.title"))
+	enterPIN(b, number, pin)
+	wantPath(t, b, handlers.PathAccount)
+	wantText(t, b, "main .notice", p.T(t, "de", "account.companies.linked"))
 }
 
 // wantServicePage waits until the browser shows the service's page at path
@@ -49,8 +45,9 @@ func wantServicePage(t *testing.T, b *Browser, s *testService, path, title strin
 // portal, who logs in with password and authenticator app on the portal's
 // pages and comes back (through the continue page, so the CSP's
 // form-action 'self' never meets the service's origin); the service
-// verifies the ID token and reads the businesses. RP-initiated logout
-// ends the portal session.
+// verifies the ID token and reads the businesses: none, then, after the
+// customer linked one with a PIN on "Betrieb verknüpfen", that one.
+// RP-initiated logout ends the portal session.
 func TestFlowServiceLoginWithTOTP(t *testing.T) {
 	t.Parallel()
 	for _, m := range flowModes {
@@ -59,7 +56,6 @@ func TestFlowServiceLoginWithTOTP(t *testing.T) {
 			p := startFlowPortal(t)
 			b := p.NewBrowser(t, Options{JavaScript: m.js, Lang: "de"})
 			acc := p.enrolWithTOTP(t, b, "ida.koch@example.de")
-			linkBusiness(t, p, acc.email)
 			logOut(t, b)
 			svc := startService(t, p, store.OIDCClient{ID: "kammer-app", Name: "Kammer-App", FirstParty: true, MayAskBusinesses: true},
 				"email", "businesses")
@@ -72,8 +68,18 @@ func TestFlowServiceLoginWithTOTP(t *testing.T) {
 			b.Fill("#code", p.totpNow(t, acc.secret))
 			submit(b, ".code-form")
 			wantServicePage(t, b, svc, "/callback", "Angemeldet")
+			if got := textOf(b, "#businesses"); got != "" {
+				t.Errorf("businesses the service read before any PIN link: %q, want none", got)
+			}
+
+			// The customer links the business with the PIN of the letter;
+			// the service's next login (the portal session still runs)
+			// reads it.
+			linkBusinessByPIN(t, p, b, "7654321", "Bäckerei Korn")
+			b.Visit(svc.origin + "/")
+			wantServicePage(t, b, svc, "/callback", "Angemeldet")
 			if got := textOf(b, "#businesses"); got != "7654321 Bäckerei Korn" {
-				t.Errorf("businesses the service read: %q", got)
+				t.Errorf("businesses the service read after the PIN link: %q", got)
 			}
 
 			b.Visit(svc.origin + "/logout")

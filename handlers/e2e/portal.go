@@ -72,14 +72,20 @@ func SessionIdle(d time.Duration) PortalOption {
 	return func(o *handlers.Options) { o.SessionIdle = d }
 }
 
-// StartPortal runs a portal on a fresh PostgreSQL database, with an SMTP sink
+// StartPortal runs a portal on a fresh PostgreSQL database (StartPortalOn
+// with storetest.Postgres).
+func StartPortal(t testing.TB, opts ...PortalOption) *Portal {
+	t.Helper()
+	return StartPortalOn(t, storetest.Postgres(t), opts...)
+}
+
+// StartPortalOn runs a portal on the store s (a fresh database), with an SMTP sink
 // and a mail sender delivering to it, on 127.0.0.1 with a free port, named
 // http://localhost:PORT (WebAuthn needs a domain, never an IP address).
 // Everything stops when the test ends.
-func StartPortal(t testing.TB, opts ...PortalOption) *Portal {
+func StartPortalOn(t testing.TB, s *store.Store, opts ...PortalOption) *Portal {
 	t.Helper()
 	logger := testLogger(t)
-	s := storetest.Postgres(t)
 	sink := smtptest.Start(t)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

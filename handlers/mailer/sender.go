@@ -122,7 +122,7 @@ func (s *Sender) Run(ctx context.Context) {
 	defer tick.Stop()
 	for {
 		if _, err := s.DeliverDue(ctx); err != nil && ctx.Err() == nil {
-			s.log.Error("mail outbox pass failed", "error", err)
+			s.log.Error("mail outbox pass failed", "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -201,7 +201,7 @@ func (s *Sender) release(ctx context.Context, mails []store.OutboxMail) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 	defer cancel()
 	if err := s.store.ReleaseMail(ctx, s.opt.Worker, ids...); err != nil {
-		s.log.Warn("mail leases not released; they expire", "mails", len(ids), "error", err)
+		s.log.Warn("mail leases not released; they expire", "mails", len(ids), "err", err)
 	}
 }
 
@@ -215,7 +215,7 @@ func (s *Sender) markSent(ctx context.Context, m *store.OutboxMail) error {
 	ok, err := s.store.MarkMailSent(ctx, m.ID, s.opt.Worker, s.opt.KeepBodies)
 	if err != nil {
 		// Delivered but not recorded: after the lease it goes out again.
-		s.log.Error("mail delivered but not marked sent", "mail_id", m.ID, "error", err)
+		s.log.Error("mail delivered but not marked sent", "mail_id", m.ID, "err", err)
 		return fmt.Errorf("mailer: %w", err)
 	}
 	if !ok {
@@ -244,11 +244,11 @@ func (s *Sender) markFailed(ctx context.Context, m *store.OutboxMail, sendErr er
 	case errors.Is(err, store.ErrNotFound):
 		s.log.Warn("mail failure not recorded: lease passed to another worker", attrs...)
 	case err != nil:
-		s.log.Error("mail failure not recorded", append(attrs, "error", err)...)
+		s.log.Error("mail failure not recorded", append(attrs, "err", err)...)
 	case giveUp:
-		s.log.Error("mail given up", append(attrs, "permanent", permanent, "error", errorText(sendErr))...)
+		s.log.Error("mail given up", append(attrs, "permanent", permanent, "err", errorText(sendErr))...)
 	default:
-		s.log.Warn("mail delivery failed, will retry", append(attrs, "next_attempt_at", next, "error", errorText(sendErr))...)
+		s.log.Warn("mail delivery failed, will retry", append(attrs, "next_attempt_at", next, "err", errorText(sendErr))...)
 	}
 }
 

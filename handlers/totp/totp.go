@@ -124,8 +124,11 @@ type Sealer struct {
 	legacy cipher.AEAD
 }
 
-// sealedV2 starts values sealed with the derived key and bound data.
-const sealedV2 = "v2."
+// SealedPrefix starts values sealed with the derived key and bound data;
+// a value without it is sealed the old way.
+const SealedPrefix = "v2."
+
+const sealedV2 = SealedPrefix
 
 // NewSealer makes a sealer from the portal's 32-byte secret key.
 func NewSealer(secret []byte) (*Sealer, error) {

@@ -1,0 +1,37 @@
+package handlers
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestOneLogKeyForErrors: every log call names its error "err", so an
+// operator can search one key.
+func TestOneLogKeyForErrors(t *testing.T) {
+	bad := regexp.MustCompile(`\.(Debug|Info|Warn|Error)(Context)?\(.*"(error|e)", `)
+	var files []string
+	for _, dir := range []string{".", "mailer", "provider", "../cmd/portal"} {
+		m, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(src), "\n") {
+			if bad.MatchString(line) {
+				t.Errorf("%s:%d logs an error under another key than \"err\": %s", f, i+1, strings.TrimSpace(line))
+			}
+		}
+	}
+}
