@@ -130,19 +130,19 @@ func (s *Store) ChangeEmail(ctx context.Context, userID uuid.UUID, email string)
 		taken, err := tx.IDB().NewSelect().Model((*User)(nil)).
 			Where("lower(email) = ?", email).Where("id <> ?", userID).Exists(ctx)
 		if err != nil {
-			return mapErr(err)
+			return opErr("change email: look up address", err)
 		}
 		if taken {
 			return ErrDuplicate
 		}
 		if err := tx.voidPasswordLinks(ctx, userID); err != nil { // before: they are found by the old address too
-			return err
+			return opErr("change email: void password links", err)
 		}
 		if _, err := tx.IDB().NewUpdate().Model((*Token)(nil)).
 			Set("used_at = ?", tx.Now()).
 			Where("kind = ?", TokenEmailChange).Where("user_id = ?", userID).Where("used_at IS NULL").
 			Exec(ctx); err != nil {
-			return mapErr(err)
+			return opErr("change email: void change links", err)
 		}
 		now := tx.Now()
 		res, err := tx.IDB().NewUpdate().Model((*User)(nil)).
@@ -151,7 +151,7 @@ func (s *Store) ChangeEmail(ctx context.Context, userID uuid.UUID, email string)
 			Set("updated_at = ?", now).
 			Where("id = ?", userID).
 			Exec(ctx)
-		return oneRow(res, mapErr(err))
+		return opErr("change email", oneRow(res, err))
 	})
 }
 
