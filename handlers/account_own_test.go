@@ -15,7 +15,10 @@ import (
 
 func TestEmailChangeByLinkToTheNewAddress(t *testing.T) {
 	t.Parallel()
-	p := newPortal(t)
+	dbs(t, func(t *testing.T, p *portal) { testEmailChange(t, p) })
+}
+
+func testEmailChange(t *testing.T, p *portal) {
 	for _, tr := range transports {
 		t.Run(tr.name, func(t *testing.T) {
 			oldEmail, newEmail := addrFor(tr, "umzug.alt"), addrFor(tr, "umzug.neu")
@@ -182,7 +185,10 @@ func TestEmailChangeLinkAfterTheAddressWasTaken(t *testing.T) {
 
 func TestAccountDeletion(t *testing.T) {
 	t.Parallel()
-	p := newPortal(t)
+	dbs(t, func(t *testing.T, p *portal) { testAccountDeletion(t, p) })
+}
+
+func testAccountDeletion(t *testing.T, p *portal) {
 	ctx := context.Background()
 	for _, tr := range transports {
 		t.Run(tr.name, func(t *testing.T) {
