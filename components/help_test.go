@@ -14,22 +14,24 @@ func TestHelpPage(t *testing.T) {
 	tests := []struct {
 		lang  string
 		title string
-		rules []string // the five policy rules, in order
+		rules []string // the seven policy rules, in order
 	}{
 		{
 			lang:  "de",
 			title: "Hilfe zum Kundenportal",
-			rules: []string{"mindestens 12 Zeichen", "mindestens 1 Großbuchstabe", "mindestens 1 Kleinbuchstabe", "mindestens 1 Zahl", "mindestens 1 Sonderzeichen"},
+			rules: []string{"mindestens 12 Zeichen", "mindestens 1 Großbuchstabe", "mindestens 1 Kleinbuchstabe", "mindestens 1 Zahl", "mindestens 1 Sonderzeichen",
+				"kein häufig verwendetes Passwort und kein einzelnes häufiges Wort", "nicht Ihre E-Mail-Adresse"},
 		},
 		{
 			lang:  "en",
 			title: "Help with the customer portal",
-			rules: []string{"at least 12 characters", "at least 1 upper-case letter", "at least 1 lower-case letter", "at least 1 digit", "at least 1 special character"},
+			rules: []string{"at least 12 characters", "at least 1 upper-case letter", "at least 1 lower-case letter", "at least 1 digit", "at least 1 special character",
+				"not a common password, and not a single common word", "not your e-mail address"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
-			doc := renderDoc(t, tt.lang, components.HelpPage())
+			doc := renderDoc(t, tt.lang, components.HelpPage(components.HelpView{PINValidDays: 60}))
 
 			if got := doc.Find("html").AttrOr("lang", ""); got != tt.lang {
 				t.Errorf("html lang = %q, want %q", got, tt.lang)

@@ -118,10 +118,12 @@ func (h *Handler) loginItems(ctx context.Context, userID uuid.UUID) ([]component
 }
 
 var accountNotices = map[string]string{
-	"sessions_ended":    "account.sessions.ended",
-	"session_ended":     "account.session_end.done",
-	companyNoticeLinked: "account.companies.linked",
-	"company_unlinked":  "account.companies.unlinked",
+	"sessions_ended":      "account.sessions.ended",
+	"session_ended":       "account.session_end.done",
+	companyNoticeLinked:   "account.companies.linked",
+	"company_unlinked":    "account.companies.unlinked",
+	noticeEmailChangeSent: "account.email_change.sent",
+	noticeEmailChanged:    "account.email_change.done",
 }
 
 func accountNotice(q string) string { return accountNotices[q] }

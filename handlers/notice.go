@@ -15,6 +15,8 @@ var notices = map[string]string{
 	noticePasswordChanged: "notice.password_changed",
 	noticePasswordSet:     "notice.password_set",
 	noticeLoggedOut:       "notice.logged_out",
+	noticeEmailChanged:    "notice.email_changed",
+	noticeAccountDeleted:  "notice.account_deleted",
 }
 
 // noticeMessage is the message id of a notice query value, or "".

@@ -34,7 +34,7 @@ func passwordView(kind store.FlowKind, email string, result policy.Result, typed
 		if r.ID == policy.RuleMatch {
 			checked = typed && confirmTyped
 		}
-		v.Rules = append(v.Rules, components.RuleView{ID: r.ID, Checked: checked, OK: r.OK})
+		v.Rules = append(v.Rules, components.RuleView{ID: r.ID, Checked: checked, OK: r.OK, Reason: r.Reason})
 	}
 	return v
 }
@@ -97,25 +97,31 @@ var passwordRuleErrors = map[string]string{
 	policy.RuleLower:     "password.error.lower",
 	policy.RuleDigit:     "password.error.digit",
 	policy.RuleSpecial:   "password.error.special",
-	policy.RuleNotCommon: "password.error.not_common",
 	policy.RuleNotEmail:  "password.error.not_email",
 	policy.RuleMatch:     "password.error.match",
 }
 
-// passwordErrors lists every failed rule, tied to the field to correct.
-// For an empty password only the composition rules are reasons: "contains
-// your e-mail address" or "does not match" would be untrue.
+// passwordErrors lists every failed rule, tied to the field to correct;
+// a password too easy to guess says why (a common password, or one common
+// word dressed up). For an empty password only the composition rules are
+// reasons: "contains your e-mail address" or "does not match" would be
+// untrue.
 func passwordErrors(result policy.Result, empty bool) components.Errors {
 	var errs components.Errors
-	for _, id := range result.Failed() {
-		if empty && (id == policy.RuleNotCommon || id == policy.RuleNotEmail || id == policy.RuleMatch) {
+	for _, rr := range result {
+		id := rr.ID
+		if rr.OK || empty && (id == policy.RuleNotCommon || id == policy.RuleNotEmail || id == policy.RuleMatch) {
 			continue
 		}
 		field := components.FieldNewPassword
 		if id == policy.RuleMatch {
 			field = components.FieldConfirm
 		}
-		errs = append(errs, components.FieldError{Field: field, Message: passwordRuleErrors[id]})
+		msg := passwordRuleErrors[id]
+		if rr.Reason != "" {
+			msg = rr.Reason
+		}
+		errs = append(errs, components.FieldError{Field: field, Message: msg})
 	}
 	return errs
 }

@@ -107,6 +107,7 @@ func (h *Handler) routes(app *fiber.App) {
 	}
 	app.Post(PathPasswordChange, user(h.passwordChangeSubmit)...)
 	h.companyRoutes(app, user)
+	h.ownAccountRoutes(app, with, user)
 	app.Get(PathReauth, user(h.reauthPage)...)
 	app.Post(PathReauth, user(h.rateLimit("reauth", 30, 10*time.Minute), h.reauthSubmit)...)
 	h.oidcRoutes(app, with) // OpenID Connect provider (handlers/oidc.go)

@@ -30,6 +30,7 @@ func TestPasswordFormListsEveryFailingRuleAtOnce(t *testing.T) {
 		{"short lower-case and different", "qqxzvw", "qqxzvv", []string{policy.RuleMinLength, policy.RuleUpper, policy.RuleDigit, policy.RuleSpecial, policy.RuleMatch}},
 		{"only the repetition differs", "Fensterbank-Grün5", "Fensterbank-Grün6", []string{policy.RuleMatch}},
 		{"common word dressed up", "Passwort2024!!", "Passwort2024!!", []string{policy.RuleNotCommon}},
+		{"common password as typed", "Password123!", "Password123!", []string{policy.RuleNotCommon}},
 		{"contains the address", "Kachel#Ofen#2024x", "Kachel#Ofen#2024x", []string{policy.RuleNotEmail}},
 	}
 	p := newPortal(t)
@@ -42,7 +43,8 @@ func TestPasswordFormListsEveryFailingRuleAtOnce(t *testing.T) {
 		openPasswordStep(t, p, c, account)
 		for _, tc := range cases {
 			t.Run(tr.name+"/"+tc.name, func(t *testing.T) {
-				failed := policy.Check(tc.pw, tc.confirm, account).Failed()
+				result := policy.Check(tc.pw, tc.confirm, account)
+				failed := result.Failed()
 				for _, id := range tc.mustFail {
 					if !slices.Contains(failed, id) {
 						t.Fatalf("test case is wrong: the policy accepts rule %s for %q", id, tc.pw)
@@ -62,7 +64,7 @@ func TestPasswordFormListsEveryFailingRuleAtOnce(t *testing.T) {
 					if id == policy.RuleMatch {
 						field = "#confirm_password"
 					}
-					want = append(want, field+" "+p.msg(t, strings.Replace(id, "password.rule.", "password.error.", 1)))
+					want = append(want, field+" "+p.msg(t, ruleError(result, id)))
 				}
 				if !slices.Equal(summary, want) {
 					t.Errorf("error summary:\n  %s\nwant every failed rule:\n  %s", strings.Join(summary, "\n  "), strings.Join(want, "\n  "))
@@ -97,6 +99,17 @@ func TestPasswordFormListsEveryFailingRuleAtOnce(t *testing.T) {
 			})
 		}
 	}
+}
+
+// ruleError is the message id of the error of a failed rule: its reason
+// where it has one ("password.error.common_word"), else the rule's error.
+func ruleError(result policy.Result, id string) string {
+	for _, rr := range result {
+		if rr.ID == id && rr.Reason != "" {
+			return rr.Reason
+		}
+	}
+	return strings.Replace(id, "password.rule.", "password.error.", 1)
 }
 
 func TestLivePasswordCheckAnswersOnlyTheRules(t *testing.T) {
@@ -138,6 +151,51 @@ func TestLivePasswordCheckAnswersOnlyTheRules(t *testing.T) {
 	wrongToken := c.rawPost("/password/check", url.Values{"new_password": {typed}}, http.Header{"Hx-Request": {"true"}, "X-Csrf-Token": {"falsch"}})
 	if wrongToken.StatusCode != http.StatusForbidden {
 		t.Errorf("live check with a wrong CSRF token: status %d, want 403", wrongToken.StatusCode)
+	}
+}
+
+func TestLivePasswordCheckSaysWhyAPasswordIsGuessable(t *testing.T) {
+	t.Parallel()
+	p := newPortal(t)
+	c := p.client(t)
+	openPasswordStep(t, p, c, "meisterin@example.de")
+	cases := []struct {
+		name, typed string
+		state       string // data-state of the not-common rule
+		reason      string // message id shown beside it, "" for none
+	}{
+		{"one word dressed up", "Handwerk2024!!", "failed", "password_live.reason.common_word"},
+		{"leetspeak", "P@ssw0rt2024!", "failed", "password_live.reason.common_word"},
+		{"common password", "password123", "failed", "password_live.reason.common_password"},
+		{"passphrase", "Werkstatt Tor 99!", "ok", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := c.post(htmxPost, "/password/check", url.Values{"new_password": {tc.typed}, "confirm_password": {tc.typed}})
+			if r.StatusCode != http.StatusOK {
+				t.Fatalf("live check: status %d\n%s", r.StatusCode, r.Body)
+			}
+			var li *goquery.Selection
+			r.Doc(t).Find("li").Each(func(_ int, s *goquery.Selection) {
+				if squash(s.Contents().First().Text()) == p.msg(t, policy.RuleNotCommon) {
+					li = s
+				}
+			})
+			if li == nil {
+				t.Fatalf("no not-common rule in the list:\n%s", r.Body)
+			}
+			if got := li.AttrOr("data-state", ""); got != tc.state {
+				t.Errorf("data-state %q, want %q", got, tc.state)
+			}
+			got := squash(li.Find(".rules__reason").Text())
+			want := ""
+			if tc.reason != "" {
+				want = p.msg(t, tc.reason)
+			}
+			if got != want {
+				t.Errorf("reason %q, want %q", got, want)
+			}
+		})
 	}
 }
 

@@ -14,6 +14,9 @@ const (
 	TokenRecovery = "recovery" // password reset link
 	TokenInvite   = "invite"   // invitation by staff
 	TokenRegister = "register" // e-mail verification at self-registration
+	// TokenEmailChange is the link to a new address that changes the
+	// account's address (Email is the new address).
+	TokenEmailChange = "email_change"
 )
 
 // ErrTokenExpired is returned for a token past its expiry.

@@ -5,6 +5,7 @@ package policy
 import (
 	"bufio"
 	_ "embed"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -31,11 +32,26 @@ const MinLength = 12
 // Rules lists the rules in the order they are shown.
 var Rules = []string{RuleMinLength, RuleUpper, RuleLower, RuleDigit, RuleSpecial, RuleNotCommon, RuleNotEmail, RuleMatch}
 
-// RuleResult is one rule and whether the password meets it.
+// RuleResult is one rule and whether the password meets it. Reason says
+// why the rule is not met where a rule has several reasons (the message id
+// of that reason; empty otherwise).
 type RuleResult struct {
-	ID string
-	OK bool
+	ID     string
+	OK     bool
+	Reason string
 }
+
+// Reasons a password is too easy to guess (RuleNotCommon). They are also
+// the message ids of the errors that say so.
+const (
+	// ReasonCommonPassword: the password as typed (ignoring case) is on
+	// the block list ("Password123!", "qwertz123456").
+	ReasonCommonPassword = "password.error.common_password"
+	// ReasonCommonWord: a single common word dressed up with digits,
+	// symbols, look-alike characters or case ("Passwort123!",
+	// "Handwerk2024!!", "P@ssw0rt").
+	ReasonCommonWord = "password.error.common_word"
+)
 
 // Result is the judgement of every rule.
 type Result []RuleResult
@@ -95,15 +111,23 @@ func Check(password, confirm, email string) Result {
 		}
 	}
 	return Result{
-		{RuleMinLength, utf8.RuneCountInString(pw) >= MinLength},
-		{RuleUpper, upper},
-		{RuleLower, lower},
-		{RuleDigit, digit},
-		{RuleSpecial, special},
-		{RuleNotCommon, pw != "" && !IsCommon(pw)},
-		{RuleNotEmail, pw != "" && !containsEmail(pw, email)},
-		{RuleMatch, pw != "" && pw == Normalize(confirm)},
+		{ID: RuleMinLength, OK: utf8.RuneCountInString(pw) >= MinLength},
+		{ID: RuleUpper, OK: upper},
+		{ID: RuleLower, OK: lower},
+		{ID: RuleDigit, OK: digit},
+		{ID: RuleSpecial, OK: special},
+		notCommon(pw),
+		{ID: RuleNotEmail, OK: pw != "" && !containsEmail(pw, email)},
+		{ID: RuleMatch, OK: pw != "" && pw == Normalize(confirm)},
 	}
+}
+
+func notCommon(pw string) RuleResult {
+	if pw == "" {
+		return RuleResult{ID: RuleNotCommon}
+	}
+	reason := Guessable(pw)
+	return RuleResult{ID: RuleNotCommon, OK: reason == "", Reason: reason}
 }
 
 //go:embed common-passwords.txt
@@ -131,23 +155,67 @@ func commonSet() map[string]struct{} {
 // CommonCount is the number of entries on the shipped block list.
 func CommonCount() int { return len(commonSet()) }
 
-// IsCommon reports whether password is a common password, or a common
-// password or word dressed up with digits, symbols or look-alike characters
-// ("Passwort2024!", "S0mmer#1990", "!Handwerk123").
-func IsCommon(password string) bool {
+// IsCommon reports whether password is too easy to guess: a common
+// password, or a single common word dressed up with digits, symbols,
+// look-alike characters or case ("Passwort2024!", "S0mmer#1990",
+// "!Handwerk123"). A passphrase of several words ("Werkstatt Tor 99!") is
+// not judged by one of its words.
+func IsCommon(password string) bool { return Guessable(password) != "" }
+
+// Guessable judges how guessable password is and returns why it is too
+// easy to guess (ReasonCommonPassword or ReasonCommonWord), or "" when it
+// is not. It strips leading and trailing digits and symbols, undoes
+// look-alike characters ("@" for "a", "0" for "o") and case, and checks
+// what is left against the block list. Only a password of one word is
+// judged by that word: with two or more different words of at least three
+// letters (a passphrase) only the whole is checked.
+func Guessable(password string) string {
 	set := commonSet()
 	lower := strings.ToLower(Normalize(password))
-	candidates := []string{lower, lettersOnly(lower), lettersOnly(unleet(trimEnds(lower)))}
-	candidates = append(candidates, dominantWord(lower), dominantWord(unleet(lower)))
-	for _, candidate := range candidates {
-		if len([]rune(candidate)) < 4 {
-			continue
+	onList := func(candidates ...string) bool {
+		for _, candidate := range candidates {
+			if utf8.RuneCountInString(candidate) < 4 {
+				continue
+			}
+			if _, found := set[candidate]; found {
+				return true
+			}
 		}
-		if _, found := set[candidate]; found {
-			return true
+		return false
+	}
+	if onList(lower, strings.TrimSpace(lower)) {
+		return ReasonCommonPassword
+	}
+	if onList(lettersOnly(lower), lettersOnly(unleet(trimEnds(lower)))) {
+		return ReasonCommonWord
+	}
+	words := wordsOf(lower)
+	if len(words) >= 2 {
+		return ""
+	}
+	if onList(append(words, dominantWord(lower), dominantWord(unleet(lower)))...) {
+		return ReasonCommonWord
+	}
+	return ""
+}
+
+// wordsOf lists the different words of at least three letters in s,
+// words being parts between spaces or separators ("-", "_", ".", ",",
+// "/", "+", ";", ":") with look-alike characters undone and leading and
+// trailing digits and symbols removed: "werkstatt tor 99!" has two,
+// "passwort2024!" and "p@ssw0rt passwort" one.
+func wordsOf(s string) []string {
+	parts := strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune("-_.,/+;:", r)
+	})
+	var words []string
+	for _, p := range parts {
+		w := lettersOnly(unleet(trimEnds(p)))
+		if utf8.RuneCountInString(w) >= 3 && !slices.Contains(words, w) {
+			words = append(words, w)
 		}
 	}
-	return false
+	return words
 }
 
 // trimEnds removes digits and symbols before the first and after the last
