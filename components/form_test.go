@@ -24,7 +24,7 @@ var (
 
 func TestFieldWithErrorIsInvalidAndDescribedByTheError(t *testing.T) {
 	in := emailInput
-	in.Error = "error.429.body"
+	in.Error = "error.404.body"
 	doc := renderDoc(t, "de", components.Field(in))
 
 	input := doc.Find("input#email")
@@ -47,7 +47,7 @@ func TestFieldWithErrorIsInvalidAndDescribedByTheError(t *testing.T) {
 		t.Errorf("aria-describedby = %v, want the error (email-error) first", described)
 	}
 	errText := squash(doc.Find("#email-error").Text())
-	if want := "Fehler: Bitte warten Sie einen Moment und versuchen Sie es dann erneut."; errText != want {
+	if want := "Fehler: Diese Seite gibt es nicht. Vielleicht ist der Link veraltet oder die Adresse nicht ganz richtig geschrieben."; errText != want {
 		t.Errorf("error text = %q, want %q", errText, want)
 	}
 	if !doc.Find(".field").HasClass("field--error") {

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -62,8 +63,15 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 		h.setupPage(c)
 	}
 	withoutScript(c)
-	if status == fiber.StatusTooManyRequests && c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(60))
+	view := components.ErrorView{Status: status, Title: msgs[0], Body: msgs[1], Ref: ref}
+	if status == fiber.StatusTooManyRequests {
+		// Say how long: Retry-After, a minute when the limit set none.
+		seconds, err := strconv.Atoi(c.GetRespHeader(fiber.HeaderRetryAfter))
+		if err != nil || seconds <= 0 {
+			seconds = 60
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(seconds))
+		}
+		view.Data = map[string]any{"Count": retryMinutes(time.Duration(seconds) * time.Second)}
 	}
 	if c.Get("HX-Request") == "true" {
 		// Replace the page's main region with the error page's one.
@@ -72,5 +80,5 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 		c.Set("HX-Reswap", "outerHTML")
 	}
 	c.Response().ResetBody()
-	return h.render(c, status, components.ErrorPage(status, msgs[0], msgs[1], ref))
+	return h.render(c, status, components.ErrorPage(view))
 }

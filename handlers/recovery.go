@@ -65,6 +65,13 @@ func (h *Handler) recoverySubmit(c *fiber.Ctx) error {
 	return redirect(c, PathRecoverySent)
 }
 
+// recoveryAgain shows the request form again with the typed address and
+// errs (a throttled request).
+func (h *Handler) recoveryAgain(c *fiber.Ctx, errs components.Errors) error {
+	email, _ := readEmail(c)
+	return h.render(c, fiber.StatusTooManyRequests, components.EmailRequestPage(recoveryRequestView(email, errs)), "email-form")
+}
+
 // requestRecovery issues a reset token (voiding older ones) and queues the
 // mail, or queues the "no account" mail for an unknown address.
 func (h *Handler) requestRecovery(ctx context.Context, tx *store.Store, email, ip string) error {

@@ -53,6 +53,13 @@ func (h *Handler) registerSubmit(c *fiber.Ctx) error {
 	return redirect(c, PathRegisterSent)
 }
 
+// registerAgain shows the registration form again with the typed address
+// and errs (a throttled request).
+func (h *Handler) registerAgain(c *fiber.Ctx, errs components.Errors) error {
+	email, _ := readEmail(c)
+	return h.render(c, fiber.StatusTooManyRequests, components.EmailRequestPage(registerRequestView(email, errs)), "email-form")
+}
+
 func (h *Handler) requestRegistration(ctx context.Context, tx *store.Store, email, ip, lang string) error {
 	if limited, err := h.mailLimited(ctx, tx, email); err != nil || limited {
 		return err

@@ -95,8 +95,15 @@ const rateLimitPrefix = "rl."
 // rateLimit limits requests per client address and route, counted in the
 // database so several instances share the count, and decided on the
 // count one statement returns. Past the limit the localized 429 page says
-// to wait. When the count cannot be stored the request is refused.
+// how long to wait. When the count cannot be stored the request is refused.
 func (h *Handler) rateLimit(name string, max int, per time.Duration) fiber.Handler {
+	return h.rateLimitForm(name, max, per, nil)
+}
+
+// rateLimitForm is rateLimit for a form the customer typed into: past the
+// limit, again shows the form once more with what was typed and the error
+// that says how long to wait (status 429), instead of the error page.
+func (h *Handler) rateLimitForm(name string, max int, per time.Duration, again func(c *fiber.Ctx, errs components.Errors) error) fiber.Handler {
 	policy := store.Throttle{Free: max, Window: per}
 	return func(c *fiber.Ctx) error {
 		ok, wait, err := h.store.Attempt(c.UserContext(), policy, rateLimitPrefix+name, c.IP())
@@ -105,7 +112,11 @@ func (h *Handler) rateLimit(name string, max int, per time.Duration) fiber.Handl
 		}
 		if !ok {
 			h.log.InfoContext(c.UserContext(), "rate limit reached", "limit", name, "ip", c.IP())
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())))
+			if again != nil {
+				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
+				return again(c, components.Errors{{Message: "request.error.throttled", Data: map[string]any{"Count": retryMinutes(wait)}, Uncorrectable: true}})
+			}
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
 			return fiber.ErrTooManyRequests
 		}
 		return c.Next()

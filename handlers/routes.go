@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/static"
 	"github.com/hwk/kundenportal/store"
 )
@@ -80,12 +81,14 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Post(PathSessionExtend, user(h.sessionExtendSubmit)...)
 	app.Get(PathAccount, user(h.accountPage)...)
 
-	mailLimit := h.rateLimit("mail", 10, 10*time.Minute)
+	mailLimit := func(again func(*fiber.Ctx, components.Errors) error) fiber.Handler {
+		return h.rateLimitForm("mail", 10, 10*time.Minute, again)
+	}
 	app.Get(PathRecovery, with(h.recoveryPage)...)
-	app.Post(PathRecovery, with(mailLimit, h.recoverySubmit)...)
+	app.Post(PathRecovery, with(mailLimit(h.recoveryAgain), h.recoverySubmit)...)
 	app.Get(PathRecoverySent, with(h.recoverySentPage)...)
 	app.Get(PathRegister, with(h.registerPage)...)
-	app.Post(PathRegister, with(mailLimit, h.registerSubmit)...)
+	app.Post(PathRegister, with(mailLimit(h.registerAgain), h.registerSubmit)...)
 	app.Get(PathRegisterSent, with(h.registerSentPage)...)
 	for _, link := range []linkKind{recoveryLink, inviteLink, registerLink} {
 		app.Get(link.path, with(h.confirmPage(link))...)

@@ -148,3 +148,37 @@ func TestGermanAddressAliases(t *testing.T) {
 		}
 	}
 }
+
+// TestThrottledRequestFormKeepsTheAddressAndSaysHowLong: past the limit of
+// mail requests from one address, the recovery and registration forms come
+// back with the typed address and say how many minutes to wait (issue 10,
+// item 12), as a plain form and as an htmx fragment.
+func TestThrottledRequestFormKeepsTheAddressAndSaysHowLong(t *testing.T) {
+	t.Parallel()
+	for _, tr := range transports {
+		t.Run(tr.name, func(t *testing.T) {
+			t.Parallel()
+			p := newPortal(t)
+			c := p.client(t)
+			c.getOK("/recovery")
+			for range 10 {
+				c.postInvalid(tr, "/recovery", url.Values{"email": {"kaputt"}}, http.StatusUnprocessableEntity, "email-form")
+			}
+			for _, path := range []string{"/recovery", "/register"} {
+				r := c.postInvalid(tr, path, url.Values{"email": {"kunde@example.de"}}, http.StatusTooManyRequests, "email-form")
+				if got := r.Doc(t).Find("input#email").AttrOr("value", ""); got != "kunde@example.de" {
+					t.Errorf("%s: throttled form shows the address %q, want what was typed", path, got)
+				}
+				if want := p.msg(t, "request.error.throttled", map[string]any{"Count": 10}); !strings.Contains(r.Doc(t).Text(), want) {
+					t.Errorf("%s: throttled form does not say how long to wait (%q):\n%s", path, want, r.Doc(t).Text())
+				}
+				if r.Header.Get("Retry-After") == "" {
+					t.Errorf("%s: no Retry-After", path)
+				}
+			}
+			if n := len(p.mails(t, "kunde@example.de")); n != 0 {
+				t.Errorf("%d mail(s) queued past the limit", n)
+			}
+		})
+	}
+}
