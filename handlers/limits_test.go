@@ -38,8 +38,8 @@ func TestMailRequestsPerClientAddressAreLimited(t *testing.T) {
 			t.Errorf("%s: request 11+ from one client address: status %d, Retry-After %q; want 429 with Retry-After",
 				tr.name, r.StatusCode, r.Header.Get("Retry-After"))
 		}
-		if !strings.Contains(r.Text(t), p.msg(t, "error.429.title")) {
-			t.Errorf("%s: 429 answer lacks the localized page:\n%s", tr.name, r.Body)
+		if !strings.Contains(r.Text(t), p.msg(t, "request.error.throttled", map[string]any{"Count": 10})) {
+			t.Errorf("%s: 429 answer lacks the form that says how long to wait:\n%s", tr.name, r.Body)
 		}
 	}
 	if n := len(p.mails(t, "kunde@example.de")); n != 0 {
