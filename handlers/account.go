@@ -31,7 +31,7 @@ const recentLogins = 10
 func (h *Handler) accountPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	user := currentUser(c)
-	view := components.AccountView{Email: user.Email, Name: user.Name, Notice: accountNotice(c.Query("notice"))}
+	view := components.AccountView{Email: user.Email, Name: user.Name, Notice: noticeOf(c)}
 	companies, err := h.store.LinkedCompanies(ctx, user.ID)
 	if err != nil {
 		return fmt.Errorf("account: companies: %w", err)
@@ -117,17 +117,6 @@ func (h *Handler) loginItems(ctx context.Context, userID uuid.UUID) ([]component
 	return items, nil
 }
 
-var accountNotices = map[string]string{
-	"sessions_ended":      "account.sessions.ended",
-	"session_ended":       "account.session_end.done",
-	companyNoticeLinked:   "account.companies.linked",
-	"company_unlinked":    "account.companies.unlinked",
-	noticeEmailChangeSent: "account.email_change.sent",
-	noticeEmailChanged:    "account.email_change.done",
-}
-
-func accountNotice(q string) string { return accountNotices[q] }
-
 // endOtherSessionsSubmit logs the customer out everywhere else.
 func (h *Handler) endOtherSessionsSubmit(c *fiber.Ctx) error {
 	user, sess := currentUser(c), currentSession(c)
@@ -144,7 +133,7 @@ func (h *Handler) endOtherSessionsSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("account: end sessions: %w", err)
 	}
-	return redirect(c, PathAccount+"?notice=sessions_ended")
+	return redirect(c, withNotice(PathAccount, noticeSessionsEnded))
 }
 
 // otherSession finds the session named by :id among the customer's other
@@ -198,7 +187,7 @@ func (h *Handler) endSessionSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("account: end session: %w", err)
 	}
-	return redirect(c, PathAccount+"?notice=session_ended")
+	return redirect(c, withNotice(PathAccount, noticeSessionEnded))
 }
 
 // sessionExtendSubmit is "Angemeldet bleiben": the request itself renewed

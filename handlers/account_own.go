@@ -32,9 +32,6 @@ const emailChangeTTL = time.Hour
 
 // Notices of the own account (account page and login page).
 const (
-	noticeEmailChangeSent = "email_change_sent"
-	noticeEmailChanged    = "email_changed"
-	noticeAccountDeleted  = "account_deleted"
 )
 
 // emailChangeLink is the link to the new address: its confirmation page
@@ -137,7 +134,7 @@ func (h *Handler) emailChangeSubmit(c *fiber.Ctx) error {
 		return fmt.Errorf("email change: request: %w", err)
 	}
 	h.opt.MailNotify()
-	return redirect(c, PathAccount+"?notice="+noticeEmailChangeSent)
+	return redirect(c, withNotice(PathAccount, noticeEmailChangeSent))
 }
 
 // sendEmailChange mails the link to the new address, or, when another
@@ -219,9 +216,9 @@ func (h *Handler) emailConfirmSubmit(c *fiber.Ctx) error {
 	}
 	h.opt.MailNotify()
 	if u := currentUser(c); u != nil && u.ID == changed.ID {
-		return redirect(c, PathAccount+"?notice="+noticeEmailChanged)
+		return redirect(c, withNotice(PathAccount, noticeEmailChanged))
 	}
-	return redirect(c, PathLogin+"?notice="+noticeEmailChanged)
+	return redirect(c, withNotice(PathLogin, noticeEmailChanged))
 }
 
 // emailChangedNotice mails the old address that the account's address
@@ -287,5 +284,5 @@ func (h *Handler) accountDeleteSubmit(c *fiber.Ctx) error {
 	}
 	h.opt.MailNotify()
 	h.clearSessionCookie(c)
-	return redirect(c, PathLogin+"?notice="+noticeAccountDeleted)
+	return redirect(c, withNotice(PathLogin, noticeAccountDeleted))
 }

@@ -23,7 +23,6 @@ const (
 	PathCompanyData     = "/account/companies/:number"
 	PathCompanyUnlink   = "/account/companies/:number/unlink"
 	localCompany        = "company"
-	companyNoticeLinked = "company_linked"
 )
 
 // numberRe is the form of a Betriebsnummer: 4 to 12 digits.
@@ -114,9 +113,7 @@ func (h *Handler) companyDataPage(c *fiber.Ctx) error {
 // companiesPage is "Betrieb verknüpfen".
 func (h *Handler) companiesPage(c *fiber.Ctx) error {
 	v := components.CompanyLinkView{}
-	if c.Query("notice") == "requested" {
-		v.Notice = "company.request.sent"
-	}
+	v.Notice = noticeOf(c)
 	return h.renderCompanies(c, fiber.StatusOK, v)
 }
 
@@ -162,7 +159,7 @@ func (h *Handler) pinRequestSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("company: request pin: %w", err)
 	}
-	return redirect(c, PathCompanies+"?notice=requested")
+	return redirect(c, withNotice(PathCompanies, noticeCompanyRequest))
 }
 
 func numberError(number string) string {

@@ -47,7 +47,7 @@ func (h *Handler) linkCompanySubmit(c *fiber.Ctx) error {
 		}
 		if outcome == pinLinked {
 			h.opt.MailNotify()
-			return redirect(c, PathAccount+"?notice="+companyNoticeLinked)
+			return redirect(c, withNotice(PathAccount, noticeCompanyLinked))
 		}
 		errs = components.Errors{{Field: components.FieldLinkPIN, Message: map[pinOutcome]string{
 			pinWrong: "company.pin.error.wrong", pinLocked: "company.pin.error.locked", pinInvalid: "company.pin.error.expired",
@@ -151,5 +151,5 @@ func (h *Handler) unlinkCompanySubmit(c *fiber.Ctx) error {
 		return fmt.Errorf("company: unlink: %w", err)
 	}
 	h.opt.MailNotify()
-	return redirect(c, PathAccount+"?notice=company_unlinked")
+	return redirect(c, withNotice(PathAccount, noticeCompanyUnlinked))
 }

@@ -124,7 +124,7 @@ func New(opt Options) (*Handler, error) {
 	}
 	oidcProvider, err := provider.New(provider.Options{
 		Issuer: opt.BaseURL, SecretKey: opt.SecretKey, Insecure: strings.HasPrefix(opt.BaseURL, "http://"),
-		LogoutRedirect: PathLogin + "?notice=" + noticeLoggedOut, Store: opt.Store, Logger: opt.Logger,
+		LogoutRedirect: withNotice(PathLogin, noticeLoggedOut), Store: opt.Store, Logger: opt.Logger,
 	})
 	if err != nil {
 		return nil, err

@@ -31,7 +31,7 @@ func (h *Handler) loginPage(c *fiber.Ctx) error {
 	}
 	return h.render(c, fiber.StatusOK, components.LoginPage(components.LoginView{
 		Next:   nextParam(c.Query("next")),
-		Notice: noticeMessage(c.Query("notice")),
+		Notice: noticeOf(c),
 	}), "login-form")
 }
 
@@ -231,7 +231,7 @@ func (h *Handler) logoutSubmit(c *fiber.Ctx) error {
 		}
 	}
 	h.clearSessionCookie(c)
-	return redirect(c, PathLogin+"?notice="+noticeLoggedOut)
+	return redirect(c, withNotice(PathLogin, noticeLoggedOut))
 }
 
 // nextParam keeps a return path only when it is local.

@@ -324,7 +324,7 @@ func (h *Handler) requireUser(c *fiber.Ctx) error {
 	}
 	q := url.Values{"next": {c.OriginalURL()}}
 	if expired, _ := c.Locals(localExpired).(bool); expired {
-		q.Set("notice", noticeSessionExpired)
+		q.Set("notice", string(noticeSessionExpired))
 	}
 	if c.Method() != fiber.MethodGet {
 		q.Del("next") // a POST cannot be repeated by a redirect

@@ -20,9 +20,7 @@ func (h *Handler) choosePage(c *fiber.Ctx) error {
 		return err
 	}
 	view := components.ChooseView{FirstTime: firstSetup(c), Have: have}
-	if c.Query("expired") == "1" {
-		view.Notice = "mfa.choose.expired"
-	}
+	view.Notice = noticeOf(c)
 	return h.render(c, fiber.StatusOK, components.ChoosePage(view))
 }
 

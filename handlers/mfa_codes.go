@@ -161,5 +161,5 @@ func (h *Handler) addMethod(c *fiber.Ctx, user *store.User, m *store.MFAMethod) 
 		h.rememberDevice(c, user.ID)
 		return PathRecoveryCodes, nil
 	}
-	return PathSecurity + "?notice=method_added", nil
+	return withNotice(PathSecurity, noticeMethodAdded), nil
 }

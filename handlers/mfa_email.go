@@ -112,7 +112,7 @@ func (h *Handler) startEmailSetup(c *fiber.Ctx) error {
 // emailSetupPage asks for the code that was sent.
 func (h *Handler) emailSetupPage(c *fiber.Ctx) error {
 	return h.render(c, fiber.StatusOK, components.EmailSetupPage(components.EmailSetupView{
-		Email: stepUser(c).Email, Notice: emailNotice(c.Query("notice")), FirstTime: firstSetup(c),
+		Email: stepUser(c).Email, Notice: noticeOf(c), FirstTime: firstSetup(c),
 	}))
 }
 
@@ -137,22 +137,13 @@ func (h *Handler) emailResendSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return redirect(c, PathMFAEmail+"?notice="+resendNotice(sent))
+	return redirect(c, withNotice(PathMFAEmail, resendNotice(sent)))
 }
 
-func resendNotice(sent bool) string {
+// resendNotice says whether a new code went out or the customer must wait.
+func resendNotice(sent bool) notice {
 	if sent {
-		return "sent"
+		return noticeCodeSent
 	}
-	return "wait"
-}
-
-func emailNotice(q string) string {
-	switch q {
-	case "sent":
-		return "mfa.email.notice.sent"
-	case "wait":
-		return "mfa.email.notice.wait"
-	}
-	return ""
+	return noticeCodeWait
 }

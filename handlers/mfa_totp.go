@@ -72,7 +72,7 @@ func (h *Handler) totpExpired(c *fiber.Ctx, err error) error {
 	if err != nil {
 		return err
 	}
-	return redirect(c, PathMFAChoose+"?expired=1")
+	return redirect(c, withNotice(PathMFAChoose, noticeSetupExpired))
 }
 
 // verifyTOTP checks a code against the customer's authenticator apps and

@@ -180,13 +180,13 @@ func TestTOTPSetupExpiresWithItsFlow(t *testing.T) {
 			p.Clock.Advance(6 * time.Minute)
 			c.getOK("/mfa/totp")
 			p.Clock.Advance(5 * time.Minute)
-			if to := c.submit(tr, "/mfa/totp", url.Values{"code": {totpCode(t, p, secret, 0)}}); to != "/mfa/choose?expired=1" {
-				t.Fatalf("code for an expired key: sent to %q, want /mfa/choose?expired=1", to)
+			if to := c.submit(tr, "/mfa/totp", url.Values{"code": {totpCode(t, p, secret, 0)}}); to != "/mfa/choose?notice=expired" {
+				t.Fatalf("code for an expired key: sent to %q, want /mfa/choose?notice=expired", to)
 			}
-			if !strings.Contains(c.getOK("/mfa/choose?expired=1").Text(t), p.msg(t, "mfa.choose.expired")) {
+			if !strings.Contains(c.getOK("/mfa/choose?notice=expired").Text(t), p.msg(t, "mfa.choose.expired")) {
 				t.Errorf("the choice does not say that the setup expired")
 			}
-			wantRedirect(t, c, "/mfa/totp", "/mfa/choose?expired=1")
+			wantRedirect(t, c, "/mfa/totp", "/mfa/choose?notice=expired")
 			if ms := p.methods(t, u); len(ms) != 0 {
 				t.Errorf("an expired setup stored %d methods", len(ms))
 			}

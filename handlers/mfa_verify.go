@@ -23,7 +23,7 @@ func (h *Handler) verifyPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	view.Notice = emailNotice(c.Query("notice"))
+	view.Notice = noticeOf(c)
 	return h.render(c, fiber.StatusOK, components.VerifyPage(view))
 }
 
@@ -168,7 +168,7 @@ func (h *Handler) verifyEmailSendSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return redirect(c, PathMFAVerify+"?method=email&notice="+resendNotice(sent))
+	return redirect(c, withNotice(PathMFAVerify+"?method=email", resendNotice(sent)))
 }
 
 // verifyEmailSubmit checks the code from the e-mail.

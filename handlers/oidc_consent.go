@@ -107,10 +107,7 @@ func (h *Handler) servicesPage(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("services: list: %w", err)
 	}
-	view := components.OIDCServicesView{}
-	if c.Query("notice") == "revoked" {
-		view.Notice = "oidc.services.revoked"
-	}
+	view := components.OIDCServicesView{Notice: noticeOf(c)}
 	for _, cs := range consents {
 		view.Services = append(view.Services, components.OIDCService{ID: cs.ClientID, Name: cs.ClientName, Since: h.clock(c.UserContext(), cs.CreatedAt)})
 	}
@@ -133,5 +130,5 @@ func (h *Handler) servicesRevokeSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("services: revoke: %w", err)
 	}
-	return redirect(c, PathServices+"?notice=revoked")
+	return redirect(c, withNotice(PathServices, noticeServiceRevoked))
 }

@@ -132,7 +132,7 @@ func passwordErrors(result policy.Result, empty bool) components.Errors {
 // and logs the customer in.
 func (h *Handler) finishPasswordFlow(c *fiber.Ctx, f *store.Flow, hash string) error {
 	var sessionToken string
-	next := PathLogin + "?notice=" + noticePasswordChanged
+	next := withNotice(PathLogin, noticePasswordChanged)
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
 		if err := tx.FinishFlow(ctx, f.ID, nil); err != nil {
 			return err
@@ -154,7 +154,7 @@ func (h *Handler) finishPasswordFlow(c *fiber.Ctx, f *store.Flow, hash string) e
 			}
 			event := eventPasswordReset
 			if f.Kind == store.FlowPasswordInvitation {
-				event, next = eventInviteDone, PathLogin+"?notice="+noticePasswordSet
+				event, next = eventInviteDone, withNotice(PathLogin, noticePasswordSet)
 			}
 			if err := tx.Audit(ctx, store.AuditEvent{Event: event, UserID: f.UserID, Email: f.Email, IP: c.IP()}); err != nil {
 				return err

@@ -93,7 +93,7 @@ func (h *Handler) passwordChangeSubmit(c *fiber.Ctx) error {
 		return fmt.Errorf("password change: %w", err)
 	}
 	h.opt.MailNotify()
-	return redirect(c, PathSecurity+"?notice=password_changed")
+	return redirect(c, withNotice(PathSecurity, noticePasswordChanged))
 }
 
 // renderPasswordChange answers the security page with the password form

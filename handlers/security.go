@@ -15,16 +15,9 @@ import (
 
 const eventReauth = "reauth.ok"
 
-var securityNotices = map[string]string{
-	"method_added":     "security.notice.added",
-	"method_removed":   "security.notice.removed",
-	"renamed":          "security.notice.renamed",
-	"password_changed": "password_change.notice.done",
-}
-
 // securityPage lists the customer's second factors.
 func (h *Handler) securityPage(c *fiber.Ctx) error {
-	return h.renderSecurity(c, fiber.StatusOK, securityNotices[c.Query("notice")], nil)
+	return h.renderSecurity(c, fiber.StatusOK, noticeOf(c), nil)
 }
 
 func (h *Handler) renderSecurity(c *fiber.Ctx, status int, notice string, errs components.Errors) error {
@@ -88,7 +81,7 @@ func (h *Handler) removeMethod(c *fiber.Ctx, pc pendingChange) error {
 		return fmt.Errorf("security: remove: %w", err)
 	}
 	h.opt.MailNotify()
-	return redirect(c, PathSecurity+"?notice=method_removed")
+	return redirect(c, withNotice(PathSecurity, noticeMethodRemoved))
 }
 
 // renameMethod names a passkey.
@@ -125,7 +118,7 @@ func (h *Handler) renameMethod(c *fiber.Ctx, pc pendingChange) error {
 		return fmt.Errorf("security: rename: %w", err)
 	}
 	h.opt.MailNotify()
-	return redirect(c, PathSecurity+"?notice=renamed")
+	return redirect(c, withNotice(PathSecurity, noticeMethodRenamed))
 }
 
 // renewCodes makes a new set of recovery codes (voiding the old) and
