@@ -30,10 +30,6 @@ const (
 // emailChangeTTL is how long the link to the new address works.
 const emailChangeTTL = time.Hour
 
-// Notices of the own account (account page and login page).
-const (
-)
-
 // emailChangeLink is the link to the new address: its confirmation page
 // and where to start again.
 var emailChangeLink = linkKind{

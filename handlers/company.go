@@ -17,12 +17,12 @@ import (
 
 // Paths of the business pages.
 const (
-	PathCompanies       = "/account/companies"
-	PathCompanyRequest  = "/account/companies/request"
-	PathCompanyLink     = "/account/companies/link"
-	PathCompanyData     = "/account/companies/:number"
-	PathCompanyUnlink   = "/account/companies/:number/unlink"
-	localCompany        = "company"
+	PathCompanies      = "/account/companies"
+	PathCompanyRequest = "/account/companies/request"
+	PathCompanyLink    = "/account/companies/link"
+	PathCompanyData    = "/account/companies/:number"
+	PathCompanyUnlink  = "/account/companies/:number/unlink"
+	localCompany       = "company"
 )
 
 // numberRe is the form of a Betriebsnummer: 4 to 12 digits.
