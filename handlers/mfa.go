@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -55,4 +56,21 @@ func touchKind(ctx context.Context, tx *store.Store, userID uuid.UUID, kind stri
 		}
 	}
 	return nil
+}
+
+// methodKinds lists the kinds of the customer's second factors, each once,
+// in the order of MethodsOf (the one used last first).
+func (h *Handler) methodKinds(ctx context.Context, user *store.User) ([]string, error) {
+	methods, err := h.store.MethodsOf(ctx, user.ID)
+	if err != nil {
+		return nil, fmt.Errorf("mfa: methods: %w", err)
+	}
+	var kinds []string
+	seen := map[string]bool{}
+	for _, m := range methods {
+		if !seen[m.Kind] {
+			kinds, seen[m.Kind] = append(kinds, m.Kind), true
+		}
+	}
+	return kinds, nil
 }

@@ -1,14 +1,12 @@
 package handlers
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/totp"
-	"github.com/hwk/kundenportal/store"
 )
 
 // choosePage offers the methods the customer does not have yet: at first
@@ -35,21 +33,6 @@ func (h *Handler) chooseSubmit(c *fiber.Ctx) error {
 		return redirect(c, PathMFAPasskey)
 	}
 	return redirect(c, PathMFAChoose)
-}
-
-func (h *Handler) methodKinds(ctx context.Context, user *store.User) ([]string, error) {
-	methods, err := h.store.MethodsOf(ctx, user.ID)
-	if err != nil {
-		return nil, fmt.Errorf("mfa: methods: %w", err)
-	}
-	var kinds []string
-	seen := map[string]bool{}
-	for _, m := range methods {
-		if !seen[m.Kind] {
-			kinds, seen[m.Kind] = append(kinds, m.Kind), true
-		}
-	}
-	return kinds, nil
 }
 
 // startTOTP makes a new secret, keeps it sealed in the session until the

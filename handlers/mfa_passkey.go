@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/provider"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -273,4 +274,69 @@ func (h *Handler) logCeremony(c *fiber.Ctx, step string, err error) {
 		attrs = append(attrs, "type", pe.Type, "details", pe.Details, "dev_info", pe.DevInfo)
 	}
 	h.log.InfoContext(c.UserContext(), "passkey ceremony failed", attrs...)
+}
+
+// validator checks a parsed assertion against a ceremony's data.
+type validator func(webauthn.SessionData, *protocol.ParsedCredentialAssertionData) (*webauthn.Credential, error)
+
+// validateAssertion parses body and validates it with the pending
+// ceremony. A refused assertion (also one from a possibly cloned
+// authenticator, whose sign counter went back) is logged and gives a nil
+// credential; only internal failures are errors.
+func (h *Handler) validateAssertion(c *fiber.Ctx, p *pendingWebAuthn, body []byte, validate validator) (*webauthn.Credential, error) {
+	sd, err := p.sessionData()
+	if err != nil {
+		return nil, err
+	}
+	parsed, err := protocol.ParseCredentialRequestResponseBytes(body)
+	if err != nil {
+		h.logCeremony(c, "parse assertion", err)
+		return nil, nil
+	}
+	cred, err := validate(sd, parsed)
+	if err != nil {
+		h.logCeremony(c, "validate assertion", err)
+		return nil, nil
+	}
+	if cred.Authenticator.CloneWarning {
+		h.logCeremony(c, "validate assertion", errors.New("sign counter did not increase: possibly a cloned authenticator"))
+		return nil, nil
+	}
+	return cred, nil
+}
+
+// localSyncedPasskey holds whether the passkey that just passed the second
+// factor is backup eligible (synced), for authenticate.
+const localSyncedPasskey = "synced_passkey"
+
+// amrMethod is the method recorded for the amr claim: a passkey that is
+// backup eligible (synced through a password manager or a cloud keychain,
+// its key not bound to one device) gets SyncedSuffix, so the claim says
+// "swk"; one bound to its device says "hwk". The flag is that of the
+// credential of this very ceremony.
+func amrMethod(method string, synced bool) string {
+	if synced {
+		return method + provider.SyncedSuffix
+	}
+	return method
+}
+
+// saveUsedCredential stores the credential's new sign counter and flags
+// and marks the passkey used.
+func (h *Handler) saveUsedCredential(ctx context.Context, user *store.User, cred *webauthn.Credential) error {
+	m, err := h.store.MethodByCredentialID(ctx, cred.ID)
+	if err != nil {
+		return fmt.Errorf("passkey: find credential: %w", err)
+	}
+	if m.UserID != user.ID {
+		return fmt.Errorf("passkey: credential %s belongs to another customer", m.ID)
+	}
+	raw, err := json.Marshal(cred)
+	if err != nil {
+		return fmt.Errorf("passkey: encode credential: %w", err)
+	}
+	if err := h.store.UpdateCredential(ctx, m.ID, string(raw)); err != nil {
+		return fmt.Errorf("passkey: update credential: %w", err)
+	}
+	return nil
 }

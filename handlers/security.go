@@ -13,8 +13,6 @@ import (
 	"github.com/hwk/kundenportal/store"
 )
 
-const eventReauth = "reauth.ok"
-
 // securityPage lists the customer's second factors.
 func (h *Handler) securityPage(c *fiber.Ctx) error {
 	return h.renderSecurity(c, fiber.StatusOK, noticeOf(c), nil)
@@ -145,61 +143,4 @@ func (h *Handler) renewCodes(c *fiber.Ctx, _ pendingChange) error {
 	}
 	h.opt.MailNotify()
 	return redirect(c, PathRecoveryCodes)
-}
-
-// reauthPage asks for the password before a change to the security.
-func (h *Handler) reauthPage(c *fiber.Ctx) error {
-	return h.render(c, fiber.StatusOK, components.ReauthPage(components.ReauthView{
-		Next: nextParam(c.Query("next")), Email: currentUser(c).Email, Change: c.Query("change") == "1",
-	}))
-}
-
-// reauthSubmit checks the password (regulated like a login) and marks the
-// session fresh for changes. A change that waited for this confirmation
-// is carried out at once.
-func (h *Handler) reauthSubmit(c *fiber.Ctx) error {
-	ctx, user := c.UserContext(), currentUser(c)
-	view := components.ReauthView{Next: nextParam(c.FormValue("next")), Email: user.Email, Change: c.FormValue("change") == "1"}
-	wait, err := h.passwordAttempt(c, user, store.NormalizeEmail(user.Email))
-	if err != nil {
-		return err
-	}
-	if wait > 0 {
-		view.Errors = throttled(c, wait)
-		return h.render(c, fiber.StatusTooManyRequests, components.ReauthPage(view))
-	}
-	ok, err := h.checkPassword(ctx, user, c.FormValue(components.FieldPassword))
-	if err != nil {
-		return err
-	}
-	var pc pendingChange
-	var carryOut changeFunc
-	err = h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
-		if !ok {
-			return nil // the attempt was counted before the check
-		}
-		if err := h.passwordSucceeded(c, tx, user); err != nil {
-			return err
-		}
-		var err error
-		if pc, carryOut, err = h.reauthenticated(c, tx, view.Change); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, store.AuditEvent{Event: eventReauth, UserID: &user.ID, Email: user.Email, IP: c.IP()})
-	})
-	if err != nil {
-		return fmt.Errorf("reauth: %w", err)
-	}
-	if !ok {
-		view.Errors = components.Errors{{Field: components.FieldPassword, Message: "reauth.error.wrong"}}
-		return h.render(c, fiber.StatusUnprocessableEntity, components.ReauthPage(view))
-	}
-	if carryOut != nil {
-		return carryOut(c, pc)
-	}
-	next := view.Next
-	if next == "" {
-		next = PathSecurity
-	}
-	return redirect(c, next)
 }
