@@ -10,8 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
 	_ "time/tzdata" // the chamber's time zone without relying on the system's zoneinfo
+
+	"github.com/gofiber/fiber/v2"
 
 	"github.com/go-webauthn/webauthn/webauthn"
 
@@ -20,7 +21,7 @@ import (
 	"github.com/hwk/kundenportal/handlers/keys"
 	"github.com/hwk/kundenportal/handlers/password"
 	"github.com/hwk/kundenportal/handlers/provider"
-	"github.com/hwk/kundenportal/handlers/totp"
+	"github.com/hwk/kundenportal/handlers/sealed"
 	"github.com/hwk/kundenportal/locales"
 	"github.com/hwk/kundenportal/static"
 	"github.com/hwk/kundenportal/store"
@@ -51,7 +52,7 @@ type Options struct {
 // Handler holds what every flow needs.
 type Handler struct {
 	loc        *time.Location // the chamber's time zone, for times shown to customers
-	sealer     *totp.Sealer
+	sealer     *sealed.Sealer
 	codes      *codes.Hasher
 	webauthn   *webauthn.WebAuthn
 	csrfSigner *csrftoken.Signer
@@ -102,7 +103,7 @@ func New(opt Options) (*Handler, error) {
 		// A made-up key would seal secrets that no later start can open.
 		return nil, errors.New("handlers: the secret key must be 32 bytes (PORTAL_SECRET_KEY)")
 	}
-	sealer, err := totp.NewSealer(opt.SecretKey)
+	sealer, err := sealed.New(opt.SecretKey)
 	if err != nil {
 		return nil, err
 	}

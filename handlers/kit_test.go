@@ -18,6 +18,7 @@ import (
 
 	"github.com/hwk/kundenportal/handlers"
 	"github.com/hwk/kundenportal/handlers/password"
+	"github.com/hwk/kundenportal/handlers/sealed"
 	"github.com/hwk/kundenportal/handlers/totp"
 	"github.com/hwk/kundenportal/locales"
 	"github.com/hwk/kundenportal/store"
@@ -280,9 +281,9 @@ func (p *portal) addTOTP(t testing.TB, u *store.User) string {
 }
 
 // testSealer opens and seals secrets as the test portal does.
-func testSealer(t testing.TB) *totp.Sealer {
+func testSealer(t testing.TB) *sealed.Sealer {
 	t.Helper()
-	s, err := totp.NewSealer(testSecretKey)
+	s, err := sealed.New(testSecretKey)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/hwk/kundenportal/handlers/sealed"
 	"github.com/hwk/kundenportal/handlers/totp"
 	"github.com/hwk/kundenportal/store"
 )
@@ -32,7 +33,7 @@ type ResealResult struct {
 // an unused code hashed the old way still verifies (codes.Hasher.Hashes).
 func ResealLegacySecrets(ctx context.Context, s *store.Store, secretKey []byte) (ResealResult, error) {
 	var res ResealResult
-	sealer, err := totp.NewSealer(secretKey)
+	sealer, err := sealed.New(secretKey)
 	if err != nil {
 		return res, err
 	}
@@ -40,7 +41,7 @@ func ResealLegacySecrets(ctx context.Context, s *store.Store, secretKey []byte) 
 	for {
 		var n int
 		err := s.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
-			ms, err := tx.MethodsSealedWithout(ctx, totp.SealedPrefix, after, resealBatch)
+			ms, err := tx.MethodsSealedWithout(ctx, sealed.Prefix, after, resealBatch)
 			if err != nil {
 				return err
 			}

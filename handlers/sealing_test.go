@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/sealed"
 	"github.com/hwk/kundenportal/handlers/totp"
 	"github.com/hwk/kundenportal/store"
 	"github.com/hwk/kundenportal/store/storetest"
@@ -124,7 +125,7 @@ func TestResealLegacySecretsMovesEveryOldRow(t *testing.T) {
 				continue
 			}
 			got, legacy, err := testSealer(t).Open(row.Secret, totp.MethodAD(row.UserID.String(), row.ID.String()))
-			if err != nil || legacy || !strings.HasPrefix(row.Secret, totp.SealedPrefix) {
+			if err != nil || legacy || !strings.HasPrefix(row.Secret, sealed.Prefix) {
 				t.Fatalf("row %s after the step: %q, legacy %v, %v", row.ID, row.Secret, legacy, err)
 			}
 			if want := map[bool]string{true: key.Secret, false: "JBSWY3DPEHPK3PXP"}[row.ID == m.ID]; row.UserID == u.ID && got != want {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hwk/kundenportal/handlers/sealed"
 	"github.com/hwk/kundenportal/handlers/totp"
 	"github.com/hwk/kundenportal/store"
 )
@@ -43,7 +44,7 @@ func TestMigrateResealsOldTOTPSecrets(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sealer, _ := totp.NewSealer(key)
+			sealer, _ := sealed.New(key)
 			if got, legacy, err := sealer.Open(row.Secret, totp.MethodAD(u.ID.String(), m.ID.String())); err != nil || legacy || got != "JBSWY3DPEHPK3PXP" {
 				t.Errorf("after migrate: %q opens to %q, legacy %v, %v", row.Secret, got, legacy, err)
 			}

@@ -6,12 +6,8 @@ package totp
 
 import (
 	"bytes"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"image/png"
 	"net/url"
@@ -20,8 +16,6 @@ import (
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
-
-	"github.com/hwk/kundenportal/handlers/keys"
 )
 
 // Period is the length of one time step.
@@ -114,85 +108,7 @@ func Code(secret string, at time.Time) (string, error) {
 	return totp.GenerateCodeCustom(secret, at, opts)
 }
 
-// Sealer encrypts secrets at rest with AES-256-GCM under a key derived
-// for sealing alone (keys.Seal), bound to where the value is kept by the
-// associated data (see MethodAD). Values sealed before (the portal's key
-// itself, the constant associated data "totp") still open, reported as
-// legacy so the caller seals them again.
-type Sealer struct {
-	aead   cipher.AEAD
-	legacy cipher.AEAD
-}
-
-// SealedPrefix starts values sealed with the derived key and bound data;
-// a value without it is sealed the old way.
-const SealedPrefix = "v2."
-
-const sealedV2 = SealedPrefix
-
-// NewSealer makes a sealer from the portal's 32-byte secret key.
-func NewSealer(secret []byte) (*Sealer, error) {
-	if len(secret) != 32 {
-		return nil, errors.New("totp: secret key must be 32 bytes")
-	}
-	key, err := keys.Derive(secret, keys.Seal)
-	if err != nil {
-		return nil, fmt.Errorf("totp: %w", err)
-	}
-	aead, err := newGCM(key)
-	if err != nil {
-		return nil, err
-	}
-	legacy, err := newGCM(secret)
-	if err != nil {
-		return nil, err
-	}
-	return &Sealer{aead: aead, legacy: legacy}, nil
-}
-
-func newGCM(key []byte) (cipher.AEAD, error) {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, fmt.Errorf("totp: cipher: %w", err)
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, fmt.Errorf("totp: gcm: %w", err)
-	}
-	return aead, nil
-}
-
 // MethodAD is the associated data of a second factor's sealed secret:
 // its user and method id, so a sealed value copied to another row does
 // not open.
 func MethodAD(userID, methodID string) string { return "method\x00" + userID + "\x00" + methodID }
-
-// Seal encrypts a secret bound to ad; the result is text for the database.
-func (s *Sealer) Seal(secret, ad string) (string, error) {
-	nonce := make([]byte, s.aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return "", fmt.Errorf("totp: nonce: %w", err)
-	}
-	out := s.aead.Seal(nonce, nonce, []byte(secret), []byte(ad))
-	return sealedV2 + base64.StdEncoding.EncodeToString(out), nil
-}
-
-// Open decrypts what Seal made with the same ad. legacy reports a value
-// sealed the old way, which the caller should seal again.
-func (s *Sealer) Open(sealed, ad string) (plain string, legacy bool, err error) {
-	aead, data := s.aead, []byte(ad)
-	rest, v2 := strings.CutPrefix(sealed, sealedV2)
-	if !v2 {
-		aead, data = s.legacy, []byte("totp")
-	}
-	raw, err := base64.StdEncoding.DecodeString(rest)
-	if err != nil || len(raw) < aead.NonceSize() {
-		return "", false, errors.New("totp: sealed secret is malformed")
-	}
-	n := aead.NonceSize()
-	out, err := aead.Open(nil, raw[:n], raw[n:], data)
-	if err != nil {
-		return "", false, errors.New("totp: sealed secret does not open with this key here")
-	}
-	return string(out), !v2, nil
-}
