@@ -19,6 +19,7 @@ import (
 	"github.com/hwk/kundenportal/handlers/codes"
 	"github.com/hwk/kundenportal/handlers/csrftoken"
 	"github.com/hwk/kundenportal/handlers/keys"
+	"github.com/hwk/kundenportal/handlers/passkey"
 	"github.com/hwk/kundenportal/handlers/password"
 	"github.com/hwk/kundenportal/handlers/provider"
 	"github.com/hwk/kundenportal/handlers/sealed"
@@ -107,7 +108,7 @@ func New(opt Options) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	wa, err := newWebAuthn(opt.BaseURL)
+	wa, err := passkey.New(opt.BaseURL)
 	if err != nil {
 		return nil, err
 	}

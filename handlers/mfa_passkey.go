@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/passkey"
 	"github.com/hwk/kundenportal/handlers/provider"
 	"github.com/hwk/kundenportal/store"
 )
@@ -90,7 +91,7 @@ func (h *Handler) passkeyRegisterBegin(c *fiber.Ctx) error {
 	}
 	creation, sd, err := h.webauthn.BeginRegistration(pu,
 		webauthn.WithResidentKeyRequirement(protocol.ResidentKeyRequirementPreferred),
-		webauthn.WithExclusions(webauthn.Credentials(pu.creds).CredentialDescriptors()))
+		webauthn.WithExclusions(webauthn.Credentials(pu.WebAuthnCredentials()).CredentialDescriptors()))
 	if err != nil {
 		return fmt.Errorf("passkey: begin registration: %w", err)
 	}
@@ -168,7 +169,7 @@ func passkeyName(name string) (string, string) {
 
 // passkeyUserOf loads the customer's passkeys for go-webauthn. makeHandle
 // gives the customer a user handle if they have none yet (registration).
-func (h *Handler) passkeyUserOf(ctx context.Context, user *store.User, makeHandle bool) (*passkeyUser, error) {
+func (h *Handler) passkeyUserOf(ctx context.Context, user *store.User, makeHandle bool) (*passkey.User, error) {
 	handle := user.WebAuthnHandle
 	if len(handle) == 0 && makeHandle {
 		var err error
@@ -180,18 +181,7 @@ func (h *Handler) passkeyUserOf(ctx context.Context, user *store.User, makeHandl
 	if err != nil {
 		return nil, fmt.Errorf("passkey: methods: %w", err)
 	}
-	pu := &passkeyUser{user: user, handle: handle}
-	for _, m := range methods {
-		if m.Kind != store.MethodWebAuthn {
-			continue
-		}
-		var cred webauthn.Credential
-		if err := json.Unmarshal([]byte(m.Credential), &cred); err != nil {
-			return nil, fmt.Errorf("passkey: decode credential %s: %w", m.ID, err)
-		}
-		pu.creds = append(pu.creds, cred)
-	}
-	return pu, nil
+	return passkey.UserOf(user, handle, methods)
 }
 
 // saveCeremony keeps a begun ceremony's data in the session, replacing

@@ -20,7 +20,7 @@ func (h *Handler) passkeyVerifyBegin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if len(pu.creds) == 0 {
+	if len(pu.WebAuthnCredentials()) == 0 {
 		return passkeyError(c, fiber.StatusConflict, "passkey.error.failed")
 	}
 	assertion, sd, err := h.webauthn.BeginLogin(pu, webauthn.WithUserVerification(protocol.VerificationPreferred))

@@ -9,6 +9,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hwk/kundenportal/handlers/passkey"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -27,7 +28,7 @@ func (h *Handler) passkeyLoginBegin(c *fiber.Ctx) error {
 	}
 	secret, err := h.store.CreateFlow(c.UserContext(), &store.Flow{
 		Kind: store.FlowPasskeyLogin, Data: string(raw), // the browser has no session yet
-		ExpiresAt: h.store.Now().Add(ceremonyTimeout),
+		ExpiresAt: h.store.Now().Add(passkey.CeremonyTimeout),
 	})
 	if err != nil {
 		return fmt.Errorf("passkey: save ceremony: %w", err)
