@@ -111,7 +111,7 @@ func (h *Handler) startEmailSetup(c *fiber.Ctx) error {
 
 // emailSetupPage asks for the code that was sent.
 func (h *Handler) emailSetupPage(c *fiber.Ctx) error {
-	return h.render(c, fiber.StatusOK, components.EmailSetupPage(components.EmailSetupView{
+	return h.render(c, fiber.StatusOK, components.EmailSetupPage(components.EmailSetupView{Action: PathMFAEmail, Resend: PathMFAEmailResend,
 		Email: stepUser(c).Email, Notice: noticeOf(c), FirstTime: firstSetup(c),
 	}))
 }
@@ -124,7 +124,7 @@ func (h *Handler) emailSetupSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	if problem != "" {
-		return h.render(c, fiber.StatusUnprocessableEntity, components.EmailSetupPage(components.EmailSetupView{
+		return h.render(c, fiber.StatusUnprocessableEntity, components.EmailSetupPage(components.EmailSetupView{Action: PathMFAEmail, Resend: PathMFAEmailResend,
 			Email: user.Email, FirstTime: firstSetup(c), Errors: components.Errors{{Field: components.FieldCode, Message: problem}},
 		}))
 	}

@@ -37,7 +37,13 @@ func (h *Handler) verifyView(c *fiber.Ctx, method string) (components.VerifyView
 		method = kinds[0]
 	}
 	sent := d.Email != nil && d.Email.Purpose == codeForLogin && h.store.Now().Before(d.Email.Expires) && d.Email.Attempts < emailCodeAttempts
-	return components.VerifyView{Method: method, Methods: kinds, EmailSent: sent, Email: user.Email}, nil
+	return components.VerifyView{Actions: verifyActions, Method: method, Methods: kinds, EmailSent: sent, Email: user.Email}, nil
+}
+
+// verifyActions are the second-factor step's form and script addresses.
+var verifyActions = components.VerifyActions{
+	TOTP: PathMFAVerifyTOTP, Email: PathMFAVerifyEmail, EmailSend: PathMFAVerifySend, Recovery: PathMFAVerifyCode,
+	PasskeyBegin: PathPasskeyVerifyBegin, PasskeyFinish: PathPasskeyVerifyFinish,
 }
 
 // verifyFailed audits a wrong code (verifyBlocked counted it like a wrong

@@ -35,6 +35,11 @@ const (
 	PathMFAEmail         = "/mfa/email"
 	PathMFAPasskey       = "/mfa/passkey"
 	PathMFAVerify        = "/mfa/verify"
+	PathMFAVerifyTOTP    = PathMFAVerify + "/totp"
+	PathMFAVerifyEmail   = PathMFAVerify + "/email"
+	PathMFAVerifySend    = PathMFAVerify + "/email/send"
+	PathMFAVerifyCode    = PathMFAVerify + "/recovery"
+	PathMFAEmailResend   = PathMFAEmail + "/resend"
 	PathRecoveryCodes    = "/mfa/recovery-codes"
 	PathRecoveryCodesTxt = "/mfa/recovery-codes.txt"
 	PathLogout           = "/logout"
@@ -136,12 +141,12 @@ func (h *Handler) mfaRoutes(app *fiber.App, with func(...fiber.Handler) []fiber.
 	app.Post(PathMFATOTP, setup(codeLimit, h.totpSetupSubmit)...)
 	app.Get(PathMFAEmail, setup(h.emailSetupPage)...)
 	app.Post(PathMFAEmail, setup(codeLimit, h.emailSetupSubmit)...)
-	app.Post(PathMFAEmail+"/resend", setup(h.emailResendSubmit)...)
+	app.Post(PathMFAEmailResend, setup(h.emailResendSubmit)...)
 	app.Get(PathMFAVerify, verify(h.verifyPage)...)
-	app.Post(PathMFAVerify+"/totp", verify(codeLimit, h.verifyTOTPSubmit)...)
-	app.Post(PathMFAVerify+"/email", verify(codeLimit, h.verifyEmailSubmit)...)
-	app.Post(PathMFAVerify+"/email/send", verify(h.verifyEmailSendSubmit)...)
-	app.Post(PathMFAVerify+"/recovery", verify(codeLimit, h.verifyRecoverySubmit)...)
+	app.Post(PathMFAVerifyTOTP, verify(codeLimit, h.verifyTOTPSubmit)...)
+	app.Post(PathMFAVerifyEmail, verify(codeLimit, h.verifyEmailSubmit)...)
+	app.Post(PathMFAVerifySend, verify(h.verifyEmailSendSubmit)...)
+	app.Post(PathMFAVerifyCode, verify(codeLimit, h.verifyRecoverySubmit)...)
 	app.Get(PathRecoveryCodes, with(h.requireUser, h.recoveryCodesPage)...)
 	app.Get(PathRecoveryCodeUsed, with(h.requireUser, h.recoveryCodeUsedPage)...)
 	app.Get(PathRecoveryCodesTxt, with(h.requireUser, h.recoveryCodesText)...)
