@@ -43,9 +43,14 @@ test-fast: check-go postgres lint ## every test but the browser suite (PostgreSQ
 bench: check-go test-deps ## run the benchmarks (login throughput, hashing, page rendering)
 	PORTAL_TEST_DATABASE_URL="$$(cat .ci/pg-url)" $(GO) test -run '^$$' -bench . -benchtime 3s ./...
 
+# bench-load filters go test's chatter from its output and exits with go
+# test's status (a pipeline alone would exit with grep's).
 bench-load: check-go wrk build ## load benchmark of the built portal on SQLite (BENCH_DATABASE_URL=postgres://… adds PostgreSQL)
-	PORTAL_BENCH_BINARY=$(CURDIR)/cmd/portal/portal PORTAL_BENCH_POSTGRES="$(BENCH_DATABASE_URL)" \
-		$(GO) test -tags benchload -count=1 -timeout 3m -run '^TestLoad$$' -v ./handlers/benchload | grep -v '^\(=== RUN\|--- PASS\|PASS\|ok \)'
+	@rc=$$(mktemp); \
+	{ PORTAL_BENCH_BINARY=$(CURDIR)/cmd/portal/portal PORTAL_BENCH_POSTGRES="$(BENCH_DATABASE_URL)" \
+		$(GO) test -tags benchload -count=1 -timeout 3m -run '^TestLoad$$' -v ./handlers/benchload; echo $$? > $$rc; } 2>&1 | \
+		grep -v '^ *\(=== RUN\|--- PASS\|PASS\|ok \)'; \
+	status=$$(cat $$rc); rm -f $$rc; exit $$status
 
 build: check-go ## build cmd/portal/portal
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o cmd/portal/portal ./cmd/portal

@@ -45,8 +45,16 @@ type Page struct {
 	OrgAddress, PortalURL string
 }
 
+// Localizer translates messages: the catalog's (locales.Localizer), which
+// keeps the texts without data, as a page shows dozens of them.
+type Localizer interface {
+	Localize(*i18n.LocalizeConfig) (string, error)
+	// Text is the message id without data (Localize of just the id).
+	Text(id string) (string, error)
+}
+
 // WithLocalizer returns ctx carrying loc for T.
-func WithLocalizer(ctx context.Context, loc *i18n.Localizer) context.Context {
+func WithLocalizer(ctx context.Context, loc Localizer) context.Context {
 	return context.WithValue(ctx, localizerKey, loc)
 }
 
@@ -74,18 +82,21 @@ func PageOf(ctx context.Context) Page {
 // message's placeholders; a "Count" entry also selects the plural form.
 // A missing message is logged and shown as its id, never as an empty string.
 func T(ctx context.Context, id string, data ...map[string]any) string {
-	loc, _ := ctx.Value(localizerKey).(*i18n.Localizer)
+	loc, _ := ctx.Value(localizerKey).(Localizer)
 	if loc == nil {
 		return id
 	}
-	cfg := &i18n.LocalizeConfig{MessageID: id}
+	var s string
+	var err error
 	if len(data) > 0 && data[0] != nil {
-		cfg.TemplateData = data[0]
+		cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: data[0]}
 		if n, ok := data[0]["Count"]; ok {
 			cfg.PluralCount = n
 		}
+		s, err = loc.Localize(cfg)
+	} else {
+		s, err = loc.Text(id)
 	}
-	s, err := loc.Localize(cfg)
 	if err != nil {
 		slog.WarnContext(ctx, "missing message", "message_id", id, "err", err)
 		if s == "" {

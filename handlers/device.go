@@ -156,3 +156,24 @@ func (h *Handler) passwordSucceeded(c *fiber.Ctx, tx *store.Store, user *store.U
 	}
 	return succeeded(c.UserContext(), tx, scope, key, scopeLoginAddress, c.IP())
 }
+
+// passwordNotTried takes back what passwordAttempt counted for an attempt
+// whose password was not checked (the hasher was busy).
+func (h *Handler) passwordNotTried(c *fiber.Ctx, user *store.User, account string) error {
+	var id *uuid.UUID
+	if user != nil {
+		id = &user.ID
+	}
+	ctx := c.UserContext()
+	scope, key := h.passwordScope(c, id, account)
+	if err := h.store.Refund(ctx, scope, key); err != nil {
+		return fmt.Errorf("login: refund attempt: %w", err)
+	}
+	if scope == scopeLoginDevice {
+		return nil
+	}
+	if err := h.store.Refund(ctx, scopeLoginAddress, c.IP()); err != nil {
+		return fmt.Errorf("login: refund attempt: %w", err)
+	}
+	return nil
+}

@@ -16,12 +16,13 @@ import (
 )
 
 // floodHasher keeps the hasher's queue fuller than password.MaxQueue until
-// the test ends, as a flood of logins does.
-func floodHasher(t *testing.T, h *password.Hasher) {
+// the test ends or the returned stop is called, as a flood of logins does.
+func floodHasher(t *testing.T, h *password.Hasher) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	t.Cleanup(func() { cancel(); wg.Wait() })
+	stop = func() { cancel(); wg.Wait() }
+	t.Cleanup(stop)
 	for range 80 {
 		wg.Go(func() {
 			for ctx.Err() == nil {
@@ -38,6 +39,7 @@ func floodHasher(t *testing.T, h *password.Hasher) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	return stop
 }
 
 func TestLoginDuringAHashFloodAnswers503AtOnce(t *testing.T) {
@@ -81,4 +83,22 @@ func TestLoginDuringAHashFloodAnswers503AtOnce(t *testing.T) {
 	if n := len(p.events(t, "login.failed")); n != 0 {
 		t.Errorf("%d failed logins recorded: a refused check is not a wrong password", n)
 	}
+}
+
+func TestBusyLoginsAreNotCountedAsAttempts(t *testing.T) {
+	t.Parallel()
+	slow := password.NewHasher(password.Params{Memory: 32 * 1024, Time: 2, Threads: 1}, 1)
+	p := newPortal(t, func(o *handlers.Options) { o.Hasher = slow })
+	const email = "geduldig@example.de"
+	p.passwordUser(t, email, goodPassword)
+	stop := floodHasher(t, slow)
+	form := url.Values{"email": {email}, "password": {goodPassword}}
+	c := p.client(t)
+	c.getOK("/login")
+	for range 8 { // more than the free attempts of an account
+		c.postInvalid(plainForm, "/login", form, http.StatusServiceUnavailable, "login-form")
+	}
+	stop()
+	// The busy answers checked no password: the customer is not held back.
+	c.passwordStep(plainForm, form, "/mfa/verify")
 }

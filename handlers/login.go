@@ -72,6 +72,11 @@ func (h *Handler) loginSubmit(c *fiber.Ctx) error {
 	}
 	ok, err := h.checkPassword(ctx, user, pw)
 	if errors.Is(err, password.ErrBusy) {
+		// No password was checked: the attempt is taken back, so waiting
+		// out a busy portal never throttles a customer.
+		if err := h.passwordNotTried(c, user, account); err != nil {
+			return err
+		}
 		return h.loginBusy(c, view)
 	}
 	if err != nil {
@@ -104,6 +109,9 @@ func (h *Handler) loginMalformed(c *fiber.Ctx, view components.LoginView, pw str
 		return h.loginThrottled(c, view, wait)
 	}
 	if err := h.opt.Hasher.VerifyDummy(ctx, pw); errors.Is(err, password.ErrBusy) {
+		if err := h.store.Refund(ctx, scopeLoginAddress, c.IP()); err != nil {
+			return fmt.Errorf("login: refund attempt: %w", err)
+		}
 		return h.loginBusy(c, view)
 	} else if err != nil {
 		return fmt.Errorf("login: verify: %w", err)

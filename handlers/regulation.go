@@ -20,7 +20,8 @@ import (
 // all pass a check). A success takes its attempt back. An account with too
 // many recent failures must wait a growing delay (never a permanent lock a
 // stranger could cause); an address with very many failures is refused
-// for a while.
+// for a while. An attempt whose password was not checked (the hasher was
+// busy) is taken back too.
 const (
 	failureWindow    = 15 * time.Minute
 	accountFreeTries = 5

@@ -3,6 +3,7 @@ package locales_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,9 +92,38 @@ func TestMatchPrefersChoiceThenAcceptLanguageThenGerman(t *testing.T) {
 		{"", "de-AT", "de"},
 		{"xx", "en-GB", "en"},
 	}
-	for _, c := range cases {
-		if got := cat.Match(c.cookie, c.accept); got != c.want {
-			t.Errorf("Match(%q, %q) = %q, want %q", c.cookie, c.accept, got, c.want)
+	for _, round := range []string{"first", "again, from the cache"} {
+		for _, c := range cases {
+			if got := cat.Match(c.cookie, c.accept); got != c.want {
+				t.Errorf("%s: Match(%q, %q) = %q, want %q", round, c.cookie, c.accept, got, c.want)
+			}
 		}
+	}
+}
+
+func TestKeptTextsDoNotStandInForMessagesWithData(t *testing.T) {
+	cat, err := locales.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := cat.Localizer("de")
+	if _, err := loc.Text("login.error.busy"); err != nil { // kept without data
+		t.Fatal(err)
+	}
+	for range 2 {
+		got, err := cat.Localizer("de").Localize(&i18n.LocalizeConfig{MessageID: "login.error.busy", TemplateData: map[string]any{"Seconds": 7}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(got, "7") {
+			t.Errorf("with data: %q, want the 7 seconds in it", got)
+		}
+	}
+	en, err := cat.Localizer("en").Text("login.title")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if de, _ := loc.Text("login.title"); de == en {
+		t.Errorf("German and English share the kept text %q", de)
 	}
 }

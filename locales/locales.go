@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -51,7 +52,19 @@ type Catalog struct {
 	matcher language.Matcher
 	stamp   string
 	checked time.Time
+	// Per bundle: a localizer per language, and the language Match chose
+	// for each list of preferences seen. Pages ask for the same few again
+	// and again; both are dropped when the bundle is replaced.
+	localizers map[string]*Localizer
+	matches    map[string]string
 }
+
+// Cache sizes: more languages or preference lists than these are served
+// without the cache (preference lists: the cache starts over).
+const (
+	maxLocalizers = 16
+	maxMatches    = 1024
+)
 
 // Embedded is the catalog compiled into the binary. It is parsed on first
 // use, not here, so the portal is ready before the first page needs it.
@@ -93,6 +106,7 @@ func (c *Catalog) Bundle() (*i18n.Bundle, error) {
 // Match picks the best supported language for the given preferences
 // (cookie choice first, then Accept-Language values); German when nothing fits.
 func (c *Catalog) Match(prefs ...string) string {
+	key := strings.Join(prefs, "\x00")
 	c.mu.Lock()
 	if c.dir == "" {
 		if _, err := c.embeddedLocked(); err != nil {
@@ -100,8 +114,25 @@ func (c *Catalog) Match(prefs ...string) string {
 			return Source.String()
 		}
 	}
-	m := c.matcher
+	m, bundle := c.matcher, c.bundle
+	lang, ok := c.matches[key]
 	c.mu.Unlock()
+	if ok {
+		return lang
+	}
+	lang = match(m, prefs)
+	c.mu.Lock()
+	if c.bundle == bundle {
+		if c.matches == nil || len(c.matches) >= maxMatches {
+			c.matches = map[string]string{}
+		}
+		c.matches[key] = lang
+	}
+	c.mu.Unlock()
+	return lang
+}
+
+func match(m language.Matcher, prefs []string) string {
 	var tags []language.Tag
 	for _, p := range prefs {
 		ts, _, err := language.ParseAcceptLanguage(p)
@@ -118,9 +149,55 @@ func (c *Catalog) Match(prefs ...string) string {
 }
 
 // Localizer returns a localizer for lang with German as the fallback.
-func (c *Catalog) Localizer(lang string) *i18n.Localizer {
+func (c *Catalog) Localizer(lang string) *Localizer {
 	b, _ := c.Bundle()
-	return i18n.NewLocalizer(b, lang, Source.String())
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b != c.bundle { // replaced meanwhile: use it, keep nothing
+		return newLocalizer(b, lang)
+	}
+	if l, ok := c.localizers[lang]; ok {
+		return l
+	}
+	l := newLocalizer(b, lang)
+	if len(c.localizers) < maxLocalizers {
+		c.localizers[lang] = l
+	}
+	return l
+}
+
+// Localizer is go-i18n's localizer for one language that keeps the text
+// of each message asked for without template data, plural count or
+// options: such a text is the same every time, and pages show dozens.
+type Localizer struct {
+	*i18n.Localizer
+	plain sync.Map // message id -> text
+}
+
+func newLocalizer(b *i18n.Bundle, lang string) *Localizer {
+	return &Localizer{Localizer: i18n.NewLocalizer(b, lang, Source.String())}
+}
+
+// Localize translates like i18n.Localizer.Localize.
+func (l *Localizer) Localize(cfg *i18n.LocalizeConfig) (string, error) {
+	plain := cfg.TemplateData == nil && cfg.PluralCount == nil && cfg.DefaultMessage == nil &&
+		cfg.Funcs == nil && cfg.TemplateParser == nil
+	if !plain {
+		return l.Localizer.Localize(cfg)
+	}
+	return l.Text(cfg.MessageID)
+}
+
+// Text is the message id without data, from the cache after the first time.
+func (l *Localizer) Text(id string) (string, error) {
+	if s, ok := l.plain.Load(id); ok {
+		return s.(string), nil
+	}
+	s, err := l.Localizer.Localize(&i18n.LocalizeConfig{MessageID: id})
+	if err == nil {
+		l.plain.Store(id, s)
+	}
+	return s, err
 }
 
 // embeddedLocked parses the compiled-in catalogs the first time.
@@ -132,8 +209,14 @@ func (c *Catalog) embeddedLocked() (*i18n.Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.bundle, c.matcher = b, language.NewMatcher(b.LanguageTags())
+	c.setBundleLocked(b)
 	return b, nil
+}
+
+// setBundleLocked makes b the current bundle, with empty caches.
+func (c *Catalog) setBundleLocked(b *i18n.Bundle) {
+	c.bundle, c.matcher = b, language.NewMatcher(b.LanguageTags())
+	c.localizers, c.matches = map[string]*Localizer{}, map[string]string{}
 }
 
 func (c *Catalog) reload() error {
@@ -151,8 +234,8 @@ func (c *Catalog) reloadLocked() error {
 	if err != nil {
 		return err
 	}
-	c.bundle, c.stamp = b, stamp
-	c.matcher = language.NewMatcher(b.LanguageTags())
+	c.setBundleLocked(b)
+	c.stamp = stamp
 	return nil
 }
 

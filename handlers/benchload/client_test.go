@@ -68,6 +68,18 @@ func (b *browser) submit(p *page, selector string, values map[string]string) (*p
 	return read(resp, "POST "+action)
 }
 
+// cookies are the cookies the browser would send to the portal.
+func (b *browser) cookies() []*http.Cookie {
+	u, _ := url.Parse(b.base)
+	return b.client.Jar.Cookies(u)
+}
+
+// knows adds cookie to the browser, as one kept from an earlier visit.
+func (b *browser) knows(cookie *http.Cookie) {
+	u, _ := url.Parse(b.base)
+	b.client.Jar.SetCookies(u, []*http.Cookie{cookie})
+}
+
 func (b *browser) abs(path string) string {
 	if strings.HasPrefix(path, "http") {
 		return path

@@ -10,32 +10,62 @@ import (
 	"time"
 
 	"github.com/hwk/kundenportal/handlers/mailer/smtptest"
+	"github.com/hwk/kundenportal/handlers/totp"
 )
 
 // customerPassword meets the chamber's policy.
 const customerPassword = "Zimmerei#Hobel2024x"
 
-// register creates a customer the way customers do: the registration
-// form, the link in the verification mail, the confirmation page and the
-// new password. It returns the address.
-func register(t *testing.T, s *server, sink *smtptest.Server) string {
-	t.Helper()
-	const email = "last.test@betrieb.example"
-	if err := registerSteps(s, sink, email, func() string {
-		mails := sink.WaitFor(t, 1, 30*time.Second)
-		for _, link := range smtptest.Links(mails[len(mails)-1]) {
-			if strings.Contains(link, "/register/confirm") {
-				return link
-			}
-		}
-		return ""
-	}); err != nil {
-		t.Fatalf("register a customer: %v", err)
-	}
-	return email
+// customer is a registered customer with the device cookie of the browser
+// that completed their first login: later logins from it are counted
+// against that browser alone, as a returning customer's are.
+type customer struct {
+	email  string
+	device *http.Cookie
 }
 
-func registerSteps(s *server, sink *smtptest.Server, email string, mailLink func() string) error {
+// newCustomers registers n customers and completes a first login for each
+// (password, then an authenticator app as second factor), so each has a
+// known browser. The registration form sends at most ten mails per client
+// address in ten minutes, so n stays below that.
+func newCustomers(t *testing.T, s *server, sink *smtptest.Server, n int) []customer {
+	t.Helper()
+	cs := make([]customer, n)
+	for i := range cs {
+		email := fmt.Sprintf("kunde%d@betrieb.example", i+1)
+		if err := registerSteps(s, email, func() string { return confirmLink(t, sink, email) }); err != nil {
+			t.Fatalf("register %s: %v", email, err)
+		}
+		device, err := firstLogin(s, email)
+		if err != nil {
+			t.Fatalf("first login of %s: %v", email, err)
+		}
+		cs[i] = customer{email: email, device: device}
+	}
+	return cs
+}
+
+// confirmLink waits for the verification mail to email and returns its
+// /register/confirm link.
+func confirmLink(t *testing.T, sink *smtptest.Server, email string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for n := 1; time.Now().Before(deadline); n++ {
+		for _, m := range sink.WaitFor(t, n, time.Until(deadline)) {
+			if len(m.To) == 0 || !strings.EqualFold(m.To[0], email) {
+				continue
+			}
+			for _, link := range smtptest.Links(m) {
+				if strings.Contains(link, "/register/confirm") {
+					return link
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func registerSteps(s *server, email string, mailLink func() string) error {
 	b := newBrowser(s.base, http.DefaultTransport)
 	p, err := b.get("/register")
 	if err != nil {
@@ -63,4 +93,43 @@ func registerSteps(s *server, sink *smtptest.Server, email string, mailLink func
 		return fmt.Errorf("set password: %w", err)
 	}
 	return nil
+}
+
+// firstLogin logs in as email for the first time: the password, the
+// choice of an authenticator app, its key read from the setup page and a
+// current code. It returns the device cookie the portal set for the
+// browser at the end.
+func firstLogin(s *server, email string) (*http.Cookie, error) {
+	b := newBrowser(s.base, http.DefaultTransport)
+	p, err := b.get("/login")
+	if err != nil {
+		return nil, err
+	}
+	to, err := redirected(b.submit(p, "#login-form", map[string]string{"email": email, "password": customerPassword}))
+	if err != nil {
+		return nil, fmt.Errorf("password: %w", err)
+	}
+	if p, err = b.get(to); err != nil {
+		return nil, err
+	}
+	if to, err = redirected(b.submit(p, `form:has(input[name=method][value=totp])`, nil)); err != nil {
+		return nil, fmt.Errorf("choose the authenticator app: %w", err)
+	}
+	if p, err = b.get(to); err != nil {
+		return nil, err
+	}
+	secret := strings.ReplaceAll(p.doc.Find("code.secret").Text(), " ", "")
+	code, err := totp.Code(secret, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("authenticator key %q on the setup page: %w", secret, err)
+	}
+	if _, err = redirected(b.submit(p, "form.code-form", map[string]string{"code": code})); err != nil {
+		return nil, fmt.Errorf("authenticator code: %w", err)
+	}
+	for _, c := range b.cookies() {
+		if strings.HasSuffix(c.Name, "device") {
+			return c, nil
+		}
+	}
+	return nil, fmt.Errorf("no device cookie after the second factor")
 }

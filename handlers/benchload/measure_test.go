@@ -4,6 +4,7 @@ package benchload
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -62,35 +64,48 @@ type loginResult struct {
 	ok, busy, failed int64
 	perSecond        float64
 	p99              time.Duration
+	reasons          map[string]int // why logins failed: status and message, or the error
 }
 
-// runLogins lets workers log in as the customer again and again for d:
-// each fetches the login page and posts address and password. A 503 is
-// honoured as a browser user would: wait Retry-After, then try again.
-func runLogins(t *testing.T, s *server, email string, workers int, d time.Duration) loginResult {
+// runLogins lets workers log in again and again for d, each worker as one
+// of the customers from that customer's known browser (worker i is
+// customer i mod len(cs)): it fetches the login page and posts address
+// and password. A 503 is honoured as a browser user would: wait
+// Retry-After, then try again. Anything else but the 303 to the second
+// step is a failure, with its reason kept.
+func runLogins(t *testing.T, s *server, cs []customer, workers int, d time.Duration) loginResult {
 	t.Helper()
-	var r loginResult
+	r := loginResult{reasons: map[string]int{}}
 	var mu sync.Mutex
 	var latencies []time.Duration
 	end := time.Now().Add(d)
 	transport := &http.Transport{MaxIdleConnsPerHost: workers}
 	defer transport.CloseIdleConnections()
 	var wg sync.WaitGroup
-	for range workers {
+	for i := range workers {
+		c := cs[i%len(cs)]
 		wg.Go(func() {
 			for time.Now().Before(end) {
-				took, status, retry := login(s, transport, email)
+				took, p, err := login(s, transport, c)
 				switch {
-				case status == http.StatusSeeOther:
+				case err == nil && p.status == http.StatusSeeOther:
 					atomic.AddInt64(&r.ok, 1)
 					mu.Lock()
 					latencies = append(latencies, took)
 					mu.Unlock()
-				case status == http.StatusServiceUnavailable:
+				case err == nil && p.status == http.StatusServiceUnavailable:
 					atomic.AddInt64(&r.busy, 1)
-					time.Sleep(min(retry, time.Until(end)))
+					retry, _ := strconv.Atoi(p.header.Get("Retry-After"))
+					time.Sleep(min(time.Duration(retry)*time.Second, time.Until(end)))
 				default:
 					atomic.AddInt64(&r.failed, 1)
+					reason := fmt.Sprint(err)
+					if err == nil {
+						reason = fmt.Sprintf("status %d: %s", p.status, strings.Join(strings.Fields(p.doc.Find("main").Text()), " "))
+					}
+					mu.Lock()
+					r.reasons[reason]++
+					mu.Unlock()
 				}
 			}
 		})
@@ -101,21 +116,21 @@ func runLogins(t *testing.T, s *server, email string, workers int, d time.Durati
 	return r
 }
 
-// login is one login: the page, then the form. It returns how long the
-// POST took, its status and the Retry-After it asked for.
-func login(s *server, transport http.RoundTripper, email string) (time.Duration, int, time.Duration) {
+// login is one login of c from their known browser: the page, then the
+// form. It returns how long the POST took and its answer.
+func login(s *server, transport http.RoundTripper, c customer) (time.Duration, *page, error) {
 	b := newBrowser(s.base, transport)
+	b.knows(c.device)
 	p, err := b.get("/login")
 	if err != nil {
-		return 0, 0, 0
+		return 0, nil, err
+	}
+	if p.status != http.StatusOK {
+		return 0, p, nil
 	}
 	start := time.Now()
-	p, err = b.submit(p, "#login-form", map[string]string{"email": email, "password": customerPassword})
-	if err != nil {
-		return 0, 0, 0
-	}
-	retry, _ := strconv.Atoi(p.header.Get("Retry-After"))
-	return time.Since(start), p.status, time.Duration(retry) * time.Second
+	p, err = b.submit(p, "#login-form", map[string]string{"email": c.email, "password": customerPassword})
+	return time.Since(start), p, err
 }
 
 func percentile(ds []time.Duration, q float64) time.Duration {
