@@ -20,7 +20,7 @@ run: check-go ## serve the portal on http://localhost:8080 with SQLite and the d
 
 test: check-go test-deps lint ## run every test against PostgreSQL, SQLite, SMTP and Chromium
 	PORTAL_TEST_DATABASE_URL="$$(cat .ci/pg-url)" PORTAL_CHROMIUM=$(CHROMIUM) \
-		$(GO) test -count=1 -timeout 20m ./...
+		$(GO) test -count=1 -timeout 20m -parallel 4 ./...
 	@$(MAKE) --no-print-directory fuzz
 
 # FUZZ lists package:target pairs fuzzed briefly by make test: the pure

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	_ "time/tzdata" // the chamber's time zone without relying on the system's zoneinfo
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -96,7 +94,7 @@ func New(opt Options) (*Handler, error) {
 	if opt.InviteTTL == 0 {
 		opt.InviteTTL = 7 * 24 * time.Hour
 	}
-	loc, err := time.LoadLocation("Europe/Berlin")
+	loc, err := time.LoadLocationFromTZData("Europe/Berlin", berlinZone)
 	if err != nil {
 		return nil, fmt.Errorf("handlers: time zone: %w", err)
 	}

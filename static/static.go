@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"strings"
 )
 
@@ -47,6 +48,23 @@ func withoutLineComments(js []byte) []byte {
 	return out
 }
 
+// cssComment is a CSS comment; our stylesheet has no string that holds
+// "/*", so none is inside a string.
+var cssComment = regexp.MustCompile(`(?s)/\*.*?\*/`)
+
+// withoutCSSComments drops the comments of our stylesheet, and the lines
+// they leave empty, from what is served; the file in the repository keeps
+// them for readers.
+func withoutCSSComments(css []byte) []byte {
+	var out []byte
+	for line := range bytes.Lines(cssComment.ReplaceAll(css, nil)) {
+		if len(bytes.TrimSpace(line)) > 0 {
+			out = append(out, line...)
+		}
+	}
+	return out
+}
+
 // Assets indexes the embedded files by plain name and by URL.
 type Assets struct {
 	byName map[string]*Asset
@@ -66,6 +84,9 @@ func Load() (*Assets, error) {
 		body, err := files.ReadFile(name)
 		if err != nil {
 			return err
+		}
+		if strings.HasSuffix(name, ".css") {
+			body = withoutCSSComments(body)
 		}
 		a.add(name, body)
 		return nil

@@ -92,3 +92,11 @@ func TestEncodedBodiesDecodeToTheFile(t *testing.T) {
 		}
 	}
 }
+
+func TestWithoutCSSCommentsKeepsRules(t *testing.T) {
+	in := []byte("/* Header */\n.a {\n  color: red; /* why */\n  content: \"\\2713\" / \"\";\n}\n/* two\n   lines */\n.b { margin: 0 }\n")
+	want := ".a {\n  color: red; \n  content: \"\\2713\" / \"\";\n}\n.b { margin: 0 }\n"
+	if got := string(withoutCSSComments(in)); got != want {
+		t.Errorf("withoutCSSComments = %q, want %q", got, want)
+	}
+}

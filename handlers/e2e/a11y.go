@@ -115,9 +115,10 @@ func (b *Browser) Violations() []Violation {
 
 // pageKeyJS is the document as axe-core sees it, less what differs between
 // two renderings of the same page: hidden field values (CSRF tokens, flow
-// ids, the CSRF header htmx sends), links' and forms' query strings (one-time tokens), and digits
-// (dates, times, generated addresses and codes). The window size, which
-// decides the layout, is part of it.
+// ids), the CSRF header htmx sends, links' and forms' query strings
+// (one-time tokens), e-mail addresses (each test has its own) and digits
+// (dates, times, codes). The window size, which decides the layout, is
+// part of it.
 const pageKeyJS = `(() => {
 	const doc = document.documentElement.cloneNode(true);
 	for (const el of doc.querySelectorAll("input[type=hidden]")) el.removeAttribute("value");
@@ -130,7 +131,7 @@ const pageKeyJS = `(() => {
 			if (v !== null) el.setAttribute(a, v.split("?")[0]);
 		}
 	}
-	return innerWidth + "x" + innerHeight + " " + doc.outerHTML.replace(/[0-9]+/g, "0");
+	return innerWidth + "x" + innerHeight + " " + doc.outerHTML.replace(/[^\s"'<>@]+@[^\s"'<>]+/g, "x@y").replace(/[0-9]+/g, "0");
 })()`
 
 // pageKey identifies the current rendering of the page for axeResults.
