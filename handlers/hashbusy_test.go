@@ -64,7 +64,7 @@ func TestLoginDuringAHashFloodAnswers503AtOnce(t *testing.T) {
 				t.Errorf("%s: Retry-After %q, want the queued work in seconds", tr.name, r.Header.Get("Retry-After"))
 			}
 			summary := squash(r.Doc(t).Find("#error-summary").Text())
-			busy := p.msg(t, "login.error.busy", map[string]any{"Seconds": seconds})
+			busy := p.msg(t, "login.error.busy", map[string]any{"Count": seconds})
 			if !strings.Contains(summary, busy) {
 				t.Errorf("%s: error summary %q, want %q", tr.name, summary, busy)
 			}

@@ -152,7 +152,7 @@ func (h *Handler) checkPassword(ctx context.Context, user *store.User, pw string
 // alike), instead of a long spinner.
 func (h *Handler) loginBusy(c *fiber.Ctx, view components.LoginView) error {
 	seconds := setHashRetryAfter(c, h.opt.Hasher)
-	view.Errors = components.Errors{{Message: "login.error.busy", Data: map[string]any{"Seconds": seconds}, Uncorrectable: true}}
+	view.Errors = components.Errors{{Message: "login.error.busy", Data: map[string]any{"Count": seconds}, Uncorrectable: true}}
 	return h.render(c, fiber.StatusServiceUnavailable, components.LoginPage(view), "login-form")
 }
 

@@ -111,7 +111,7 @@ func TestKeptTextsDoNotStandInForMessagesWithData(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		got, err := cat.Localizer("de").Localize(&i18n.LocalizeConfig{MessageID: "login.error.busy", TemplateData: map[string]any{"Seconds": 7}})
+		got, err := cat.Localizer("de").Localize(&i18n.LocalizeConfig{MessageID: "login.error.busy", TemplateData: map[string]any{"Count": 7}, PluralCount: 7})
 		if err != nil {
 			t.Fatal(err)
 		}

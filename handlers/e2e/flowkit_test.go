@@ -17,7 +17,6 @@ import (
 
 	"github.com/hwk/kundenportal/handlers"
 	"github.com/hwk/kundenportal/handlers/mailer/smtptest"
-	"github.com/hwk/kundenportal/handlers/password"
 	"github.com/hwk/kundenportal/handlers/totp"
 	"github.com/hwk/kundenportal/store"
 	"github.com/hwk/kundenportal/store/storetest"
@@ -44,8 +43,7 @@ type flowPortal struct {
 	taken map[int]bool // indexes of sink mails a test already picked
 }
 
-// startFlowPortal starts a portal on PostgreSQL with cheap argon2
-// parameters and the movable clock (set before the portal runs, so nothing
+// startFlowPortal starts a portal on PostgreSQL with the movable clock (set before the portal runs, so nothing
 // reads it concurrently), plus opts.
 func startFlowPortal(t *testing.T, opts ...PortalOption) *flowPortal {
 	t.Helper()
@@ -58,7 +56,6 @@ func startFlowPortalOn(t *testing.T, s *store.Store, opts ...PortalOption) *flow
 	t.Helper()
 	clock := &flowClock{}
 	base := []PortalOption{func(o *handlers.Options) {
-		o.Hasher = password.NewHasher(password.Params{Memory: 8 * 1024, Time: 1, Threads: 1}, 2)
 		o.Store.SetClock(clock.now)
 	}}
 	return &flowPortal{Portal: StartPortalOn(t, s, append(base, opts...)...), clock: clock, taken: map[int]bool{}}

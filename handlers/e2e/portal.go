@@ -32,6 +32,7 @@ import (
 	"github.com/hwk/kundenportal/handlers"
 	"github.com/hwk/kundenportal/handlers/mailer"
 	"github.com/hwk/kundenportal/handlers/mailer/smtptest"
+	"github.com/hwk/kundenportal/handlers/password"
 	"github.com/hwk/kundenportal/locales"
 	"github.com/hwk/kundenportal/store"
 	"github.com/hwk/kundenportal/store/storetest"
@@ -111,6 +112,12 @@ func StartPortalOn(t testing.TB, s *store.Store, opts ...PortalOption) *Portal {
 	}
 	for _, o := range opts {
 		o(&hopt)
+	}
+	if hopt.Hasher == nil {
+		// Cheap argon2 parameters: the browser tests run in parallel, and the
+		// production cost is what the benchmarks and the handler tests of
+		// the hash admission measure, not these.
+		hopt.Hasher = password.NewHasher(password.Params{Memory: 8 * 1024, Time: 1, Threads: 1}, 2)
 	}
 	h, err := handlers.New(hopt)
 	if err != nil {
