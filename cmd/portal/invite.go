@@ -55,12 +55,8 @@ type cliApp struct {
 // openApp opens the database (which must be migrated) and builds the
 // handler without serving.
 func openApp(ctx context.Context, cfg Config, env Env) (*cliApp, error) {
-	s, err := store.Open(ctx, cfg.DatabaseURL)
+	s, err := openMigrated(ctx, cfg.DatabaseURL)
 	if err != nil {
-		return nil, err
-	}
-	if err := prepareDatabase(ctx, s, false); err != nil {
-		s.Close()
 		return nil, err
 	}
 	catalog, err := locales.Embedded()

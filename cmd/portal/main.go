@@ -143,7 +143,12 @@ func (c *opCommand) openStore(ctx context.Context) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := store.Open(ctx, cfg.DatabaseURL)
+	return openMigrated(ctx, cfg.DatabaseURL)
+}
+
+// openMigrated opens the database at url, which must be migrated.
+func openMigrated(ctx context.Context, url string) (*store.Store, error) {
+	s, err := store.Open(ctx, url)
 	if err != nil {
 		return nil, err
 	}
