@@ -17,7 +17,7 @@ func TestErrorPageShowsTranslatedTitle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
-			doc := renderDoc(t, tt.lang, components.ErrorPage(components.ErrorView{Status: 404, Title: "error.404.title", Body: "error.404.body"}))
+			doc := renderDoc(t, tt.lang, components.ErrorPage(components.ErrorView{Title: "error.404.title", Body: "error.404.body"}))
 			if got := squash(doc.Find("h1").Text()); got != tt.title {
 				t.Errorf("h1 = %q, want %q", got, tt.title)
 			}
@@ -47,7 +47,7 @@ func TestErrorPageEveryStatusIsTranslated(t *testing.T) {
 			t.Run(fmt.Sprintf("%d %s", status, lang), func(t *testing.T) {
 				title := fmt.Sprintf("error.%d.title", status)
 				body := fmt.Sprintf("error.%d.body", status)
-				doc := renderDoc(t, lang, components.ErrorPage(components.ErrorView{Status: status, Title: title, Body: body}))
+				doc := renderDoc(t, lang, components.ErrorPage(components.ErrorView{Title: title, Body: body}))
 				assertHeadingOrder(t, doc)
 				assertNoRawIDs(t, doc)
 				if text := doc.Find("main").Text(); strings.Contains(text, fmt.Sprint(status)) {
@@ -65,7 +65,7 @@ func TestErrorPageShowsReference(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
-			doc := renderDoc(t, tt.lang, components.ErrorPage(components.ErrorView{Status: 500, Title: "error.500.title", Body: "error.500.body", Ref: "abc123"}))
+			doc := renderDoc(t, tt.lang, components.ErrorPage(components.ErrorView{Title: "error.500.title", Body: "error.500.body", Ref: "abc123"}))
 			if got := squash(doc.Find(".error-page__ref").Text()); got != tt.want {
 				t.Errorf("reference = %q, want %q", got, tt.want)
 			}

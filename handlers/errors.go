@@ -63,7 +63,7 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 		h.setupPage(c)
 	}
 	withoutScript(c)
-	view := components.ErrorView{Status: status, Title: msgs[0], Body: msgs[1], Ref: ref}
+	view := components.ErrorView{Title: msgs[0], Body: msgs[1], Ref: ref}
 	if status == fiber.StatusTooManyRequests {
 		// Say how long: Retry-After, a minute when the limit set none.
 		seconds, err := strconv.Atoi(c.GetRespHeader(fiber.HeaderRetryAfter))

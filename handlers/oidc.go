@@ -60,7 +60,7 @@ var oidcErrors = map[string][2]string{
 // oidcError shows one of the portal's error pages for such a request.
 func (h *Handler) oidcError(c *fiber.Ctx, kind string) error {
 	m := oidcErrors[kind]
-	return h.render(c, fiber.StatusBadRequest, components.ErrorPage(components.ErrorView{Status: fiber.StatusBadRequest, Title: m[0], Body: m[1]}))
+	return h.render(c, fiber.StatusBadRequest, components.ErrorPage(components.ErrorView{Title: m[0], Body: m[1]}))
 }
 
 // oidcCheckClient refuses an unknown client or a redirect URI that is not

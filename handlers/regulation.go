@@ -113,11 +113,10 @@ func (h *Handler) rateLimitForm(name string, max int, per time.Duration, again f
 		}
 		if !ok {
 			h.log.InfoContext(c.UserContext(), "rate limit reached", "limit", name, "ip", c.IP())
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
 			if again != nil {
-				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
 				return again(c, components.Errors{{Message: "request.error.throttled", Data: map[string]any{"Count": retryMinutes(wait)}, Uncorrectable: true}})
 			}
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
 			return fiber.ErrTooManyRequests
 		}
 		return c.Next()
