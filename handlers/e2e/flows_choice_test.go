@@ -21,11 +21,7 @@ func TestFlowPasskeyChoiceNeedsJavaScript(t *testing.T) {
 			tr := func(id string, data ...map[string]any) string { return p.T(t, "de", id, data...) }
 			const email = "jonas.weber@example.de"
 
-			b.Visit(mailLink(t, p.invite(t, email, "de"), handlers.PathInviteConfirm))
-			submit(b, `main form[action="`+handlers.PathInviteConfirm+`"]`)
-			p.submitPassword(t, b, email, flowGoodPassword, flowGoodPassword)
-			submitLogin(b, email, flowGoodPassword)
-			wantPath(t, b, handlers.PathMFAChoose)
+			p.atFactorChoice(t, b, email)
 
 			button := choiceButton(components.MethodWebAuthn)
 			explanation := "main [data-no-webauthn]"

@@ -147,14 +147,13 @@ type flowAccount struct {
 	codes                   []string
 }
 
-// enrolWithTOTP invites email and, as the customer, confirms the
-// invitation, sets the password, logs in, sets up TOTP and keeps the
-// recovery codes, over plain HTTP (pageClient): the browser then gets the
-// cookies and ends on the account page, logged in. Those pages are tested
-// in the browser, in every mode, by the flows about them (the seed's path,
-// registration, the invitation with an e-mail code); for the other flows
-// they are only the way to a customer.
-func (p *flowPortal) enrolWithTOTP(t *testing.T, b *Browser, email string) flowAccount {
+// invitedOverHTTP invites email and, as the customer, confirms the
+// invitation, sets the password and logs in, over plain HTTP
+// (pageClient): the client ends on the choice of a second factor. Those
+// pages are tested in the browser, in every mode, by the flows about them
+// (the seed's path, registration, the invitation with an e-mail code);
+// for the other flows they are only the way to a customer.
+func (p *flowPortal) invitedOverHTTP(t *testing.T, b *Browser, email string) *pageClient {
 	t.Helper()
 	lang := b.Options().Lang
 	c := newPageClient(t, p.BaseURL, userAgent(b), lang)
@@ -166,6 +165,24 @@ func (p *flowPortal) enrolWithTOTP(t *testing.T, b *Browser, email string) flowA
 	c.wantPath(handlers.PathLogin)
 	c.submit("#login-form", map[string]string{components.FieldEmail: email, components.FieldPassword: flowGoodPassword})
 	c.wantPath(handlers.PathMFAChoose)
+	return c
+}
+
+// atFactorChoice is invitedOverHTTP with the browser taking over on the
+// choice of a second factor.
+func (p *flowPortal) atFactorChoice(t *testing.T, b *Browser, email string) {
+	t.Helper()
+	p.invitedOverHTTP(t, b, email).handTo(b)
+	b.Visit(handlers.PathMFAChoose)
+	wantPath(t, b, handlers.PathMFAChoose)
+}
+
+// enrolWithTOTP is invitedOverHTTP, then sets up TOTP and keeps the
+// recovery codes over HTTP too: the browser gets the cookies and ends on
+// the account page, logged in.
+func (p *flowPortal) enrolWithTOTP(t *testing.T, b *Browser, email string) flowAccount {
+	t.Helper()
+	c := p.invitedOverHTTP(t, b, email)
 	c.submit(`form:has(input[name="`+components.FieldMethod+`"][value="`+components.MethodTOTP+`"])`, nil)
 	c.wantPath(handlers.PathMFATOTP)
 	secret := strings.ReplaceAll(c.text("code.secret"), " ", "")

@@ -201,12 +201,7 @@ func TestFlowLeavingSetup(t *testing.T) {
 			b := p.NewBrowser(t, Options{JavaScript: m.js, Lang: "de"})
 			tr := func(id string) string { return p.T(t, "de", id) }
 			const email = "lea.fuchs@example.de"
-			b.Visit(mailLink(t, p.invite(t, email, "de"), handlers.PathInviteConfirm))
-			submit(b, `form[action="`+handlers.PathInviteConfirm+`"]`)
-			p.submitPassword(t, b, email, flowGoodPassword, flowGoodPassword)
-			wantPath(t, b, handlers.PathLogin)
-			submitLogin(b, email, flowGoodPassword)
-			wantPath(t, b, handlers.PathMFAChoose)
+			p.atFactorChoice(t, b, email)
 			click(b, choiceButton(components.MethodTOTP))
 			wantPath(t, b, handlers.PathMFATOTP)
 			if href := b.Attr(".totp-app-link a", "href"); !strings.HasPrefix(href, "otpauth://totp/") || !strings.Contains(href, "secret=") {
@@ -239,10 +234,7 @@ func TestFlowRecoveryCodesOnAPhone(t *testing.T) {
 			b := p.NewBrowser(t, Options{JavaScript: m.js, Lang: "de"})
 			tr := func(id string, data ...map[string]any) string { return p.T(t, "de", id, data...) }
 			const email = "ida.roth@example.de"
-			b.Visit(mailLink(t, p.invite(t, email, "de"), handlers.PathInviteConfirm))
-			submit(b, `form[action="`+handlers.PathInviteConfirm+`"]`)
-			p.submitPassword(t, b, email, flowGoodPassword, flowGoodPassword)
-			submitLogin(b, email, flowGoodPassword)
+			p.atFactorChoice(t, b, email)
 			p.setUpTOTP(t, b)
 			wantPath(t, b, handlers.PathRecoveryCodes)
 			click(b, `main a[href="`+handlers.PathRecoveryCodes+`?print=1"]`)
