@@ -13,6 +13,7 @@ import (
 
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/password"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -27,10 +28,10 @@ const (
 // loginPage shows the login form, with a notice after a redirect.
 func (h *Handler) loginPage(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
-		return c.Redirect(h.afterLogin(c.Query("next")), fiber.StatusSeeOther)
+		return c.Redirect(h.afterLogin(queryValue(c, components.FieldNext)), fiber.StatusSeeOther)
 	}
 	return h.render(c, fiber.StatusOK, components.LoginPage(components.LoginView{
-		Next:   nextParam(c.Query("next")),
+		Next:   nextParam(queryValue(c, components.FieldNext)),
 		Notice: noticeOf(c),
 	}), "login-form")
 }
@@ -40,9 +41,9 @@ func (h *Handler) loginPage(c *fiber.Ctx) error {
 // hash), so the answer never tells whether an address is registered.
 func (h *Handler) loginSubmit(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	email := strings.TrimSpace(c.FormValue(components.FieldEmail))
-	pw := c.FormValue(components.FieldPassword)
-	view := components.LoginView{Email: email, Next: nextParam(c.FormValue("next"))}
+	email := strings.TrimSpace(formValue(c, components.FieldEmail))
+	pw := formValue(c, components.FieldPassword)
+	view := components.LoginView{Email: email, Next: nextParam(formValue(c, components.FieldNext))}
 	if email == "" {
 		view.Errors = append(view.Errors, components.FieldError{Field: components.FieldEmail, Message: "login.error.email_missing"})
 	}
@@ -197,9 +198,9 @@ func (h *Handler) loginSucceeded(c *fiber.Ctx, user *store.User, next string) er
 	if err != nil {
 		return fmt.Errorf("login: methods: %w", err)
 	}
-	to := PathMFAChoose
+	to := paths.MFAChoose
 	if len(methods) > 0 {
-		to = PathMFAVerify
+		to = paths.MFAVerify
 	}
 	var raw string
 	err = h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
@@ -224,7 +225,7 @@ func (h *Handler) afterLogin(next string) string {
 	if p := nextParam(next); p != "" {
 		return p
 	}
-	return PathAccount
+	return paths.Account
 }
 
 // logoutSubmit ends the session.
@@ -239,12 +240,12 @@ func (h *Handler) logoutSubmit(c *fiber.Ctx) error {
 		}
 	}
 	h.clearSessionCookie(c)
-	return redirect(c, withNotice(PathLogin, noticeLoggedOut))
+	return redirect(c, withNotice(paths.Login, noticeLoggedOut))
 }
 
 // nextParam keeps a return path only when it is local.
 func nextParam(next string) string {
-	if p := localPath(next); p != PathHome {
+	if p := localPath(next); p != paths.Home {
 		return p
 	}
 	return ""

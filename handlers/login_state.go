@@ -37,6 +37,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
+	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/provider"
 	"github.com/hwk/kundenportal/store"
 )
@@ -322,17 +324,17 @@ func (h *Handler) requireUser(c *fiber.Ctx) error {
 	if sess := currentSession(c); sess != nil && sess.UserID != nil && sess.State != store.SessionAuthenticated {
 		return h.continueLogin(c, sess)
 	}
-	q := url.Values{"next": {c.OriginalURL()}}
+	q := url.Values{string(components.FieldNext): {c.OriginalURL()}}
 	if expired, _ := c.Locals(localExpired).(bool); expired {
-		q.Set("notice", string(noticeSessionExpired))
+		q.Set(string(components.FieldNotice), string(noticeSessionExpired))
 	}
 	if c.Method() != fiber.MethodGet {
-		q.Del("next") // a POST cannot be repeated by a redirect
+		q.Del(string(components.FieldNext)) // a POST cannot be repeated by a redirect
 	}
 	if len(q) == 0 {
-		return redirect(c, PathLogin)
+		return redirect(c, paths.Login)
 	}
-	return redirect(c, PathLogin+"?"+q.Encode())
+	return redirect(c, paths.Login+"?"+q.Encode())
 }
 
 // requireStep lets through sessions in one of the given states and loads
@@ -358,7 +360,7 @@ func (h *Handler) requireStep(states ...store.SessionState) fiber.Handler {
 			return c.Next()
 		}
 		if sess.State == store.SessionAuthenticated {
-			return redirect(c, PathAccount)
+			return redirect(c, paths.Account)
 		}
 		return h.continueLogin(c, sess)
 	}
@@ -368,11 +370,11 @@ func (h *Handler) requireStep(states ...store.SessionState) fiber.Handler {
 func (h *Handler) continueLogin(c *fiber.Ctx, sess *store.Session) error {
 	switch sess.State {
 	case store.SessionMFASetup:
-		return redirect(c, PathMFAChoose)
+		return redirect(c, paths.MFAChoose)
 	case store.SessionMFAVerify:
-		return redirect(c, PathMFAVerify)
+		return redirect(c, paths.MFAVerify)
 	}
-	return redirect(c, PathLogin)
+	return redirect(c, paths.Login)
 }
 
 // requireFreshForChanges lets an authenticated customer change second
@@ -385,13 +387,13 @@ func (h *Handler) requireFreshForChanges(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	if c.Method() == fiber.MethodGet {
-		return redirect(c, PathReauth+"?next="+url.QueryEscape(c.OriginalURL()))
+		return redirect(c, withQuery(paths.Reauth, components.FieldNext, c.OriginalURL()))
 	}
 	if h.change(c.Path()) != nil {
 		return h.deferChange(c) // carried out once the password is confirmed
 	}
 	// Another form POST cannot be repeated; return to the page it came from.
-	return redirect(c, PathReauth+"?next="+url.QueryEscape(PathSecurity))
+	return redirect(c, withQuery(paths.Reauth, components.FieldNext, paths.Security))
 }
 
 // requireFreshJSON is requireFreshForChanges for the JSON endpoints: the
@@ -402,5 +404,5 @@ func (h *Handler) requireFreshJSON(c *fiber.Ctx) error {
 	if sess.State != store.SessionAuthenticated || h.isFresh(sess) {
 		return c.Next()
 	}
-	return jsonAnswer(c, fiber.StatusUnauthorized, fiber.Map{"redirect": PathReauth + "?next=" + url.QueryEscape(PathMFAPasskey)})
+	return jsonAnswer(c, fiber.StatusUnauthorized, fiber.Map{"redirect": withQuery(paths.Reauth, components.FieldNext, paths.MFAPasskey)})
 }

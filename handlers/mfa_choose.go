@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/totp"
 )
 
@@ -24,15 +25,15 @@ func (h *Handler) choosePage(c *fiber.Ctx) error {
 
 // chooseSubmit starts setting up the chosen method.
 func (h *Handler) chooseSubmit(c *fiber.Ctx) error {
-	switch c.FormValue(components.FieldMethod) {
+	switch formValue(c, components.FieldMethod) {
 	case components.MethodTOTP:
 		return h.startTOTP(c)
 	case components.MethodEmail:
 		return h.startEmailSetup(c)
 	case components.MethodWebAuthn:
-		return redirect(c, PathMFAPasskey)
+		return redirect(c, paths.MFAPasskey)
 	}
-	return redirect(c, PathMFAChoose)
+	return redirect(c, paths.MFAChoose)
 }
 
 // startTOTP makes a new secret, keeps it sealed in the session until the
@@ -51,5 +52,5 @@ func (h *Handler) startTOTP(c *fiber.Ctx) error {
 	if err := h.savePending(c.UserContext(), h.store, c); err != nil {
 		return fmt.Errorf("mfa: save pending totp: %w", err)
 	}
-	return redirect(c, PathMFATOTP)
+	return redirect(c, paths.MFATOTP)
 }

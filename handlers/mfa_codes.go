@@ -11,6 +11,7 @@ import (
 
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/codes"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -77,10 +78,10 @@ func (h *Handler) recoveryCodesPage(c *fiber.Ctx) error {
 		return err
 	}
 	if len(list) == 0 {
-		return c.Redirect(PathAccount, fiber.StatusSeeOther)
+		return c.Redirect(paths.Account, fiber.StatusSeeOther)
 	}
 	return h.render(c, fiber.StatusOK, components.RecoveryCodesPage(components.RecoveryCodesView{
-		Codes: list, Print: c.Query("print") == "1", Account: currentUser(c).Email, Date: h.day(c.UserContext(), h.store.Now()),
+		Codes: list, Print: queryValue(c, components.FieldPrint) == "1", Account: currentUser(c).Email, Date: h.day(c.UserContext(), h.store.Now()),
 	}))
 }
 
@@ -159,7 +160,7 @@ func (h *Handler) addMethod(c *fiber.Ctx, user *store.User, m *store.MFAMethod) 
 	if first {
 		h.setSessionCookie(c, raw)
 		h.rememberDevice(c, user.ID)
-		return PathRecoveryCodes, nil
+		return paths.RecoveryCodes, nil
 	}
-	return withNotice(PathSecurity, noticeMethodAdded), nil
+	return withNotice(paths.Security, noticeMethodAdded), nil
 }

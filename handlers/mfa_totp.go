@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/totp"
 	"github.com/hwk/kundenportal/store"
 )
@@ -54,7 +55,7 @@ func (h *Handler) totpSetupSubmit(c *fiber.Ctx) error {
 	if err != nil || !ok {
 		return h.totpExpired(c, err)
 	}
-	step, ok := totp.Verify(secret, c.FormValue(components.FieldCode), h.store.Now())
+	step, ok := totp.Verify(secret, formValue(c, components.FieldCode), h.store.Now())
 	if !ok {
 		return h.renderTOTPSetup(c, fiber.StatusUnprocessableEntity, components.Errors{{Field: components.FieldCode, Message: "mfa.totp.error.wrong"}})
 	}
@@ -72,7 +73,7 @@ func (h *Handler) totpExpired(c *fiber.Ctx, err error) error {
 	if err != nil {
 		return err
 	}
-	return redirect(c, withNotice(PathMFAChoose, noticeSetupExpired))
+	return redirect(c, withNotice(paths.MFAChoose, noticeSetupExpired))
 }
 
 // verifyTOTP checks a code against the customer's authenticator apps and

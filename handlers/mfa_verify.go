@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -19,7 +19,7 @@ var errWrongRecoveryCode = errors.New("mfa: wrong recovery code")
 // verifyPage asks for one of the customer's methods: the one named in
 // ?method=, else the one used last.
 func (h *Handler) verifyPage(c *fiber.Ctx) error {
-	view, err := h.verifyView(c, c.Query("method"))
+	view, err := h.verifyView(c, queryValue(c, components.FieldMethod))
 	if err != nil {
 		return err
 	}
@@ -42,8 +42,8 @@ func (h *Handler) verifyView(c *fiber.Ctx, method string) (components.VerifyView
 
 // verifyActions are the second-factor step's form and script addresses.
 var verifyActions = components.VerifyActions{
-	TOTP: PathMFAVerifyTOTP, Email: PathMFAVerifyEmail, EmailSend: PathMFAVerifySend, Recovery: PathMFAVerifyCode,
-	PasskeyBegin: PathPasskeyVerifyBegin, PasskeyFinish: PathPasskeyVerifyFinish,
+	TOTP: paths.MFAVerifyTOTP, Email: paths.MFAVerifyEmail, EmailSend: paths.MFAVerifySend, Recovery: paths.MFAVerifyCode,
+	PasskeyBegin: paths.PasskeyVerifyBegin, PasskeyFinish: paths.PasskeyVerifyFinish,
 }
 
 // verifyFailed audits a wrong code (verifyBlocked counted it like a wrong
@@ -118,7 +118,7 @@ func (h *Handler) verifyTOTPSubmit(c *fiber.Ctx) error {
 	if blocked, err := h.verifyBlocked(c, components.MethodTOTP); blocked || err != nil {
 		return err
 	}
-	ok, err := h.verifyTOTP(c.UserContext(), h.store, stepUser(c), c.FormValue(components.FieldCode))
+	ok, err := h.verifyTOTP(c.UserContext(), h.store, stepUser(c), formValue(c, components.FieldCode))
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func (h *Handler) verifyRecoverySubmit(c *fiber.Ctx) error {
 	user := stepUser(c)
 	var raw string
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
-		ok, err := h.useRecoveryCode(ctx, tx, user, c.FormValue(components.FieldCode))
+		ok, err := h.useRecoveryCode(ctx, tx, user, formValue(c, components.FieldCode))
 		if err != nil {
 			return err
 		}
@@ -165,7 +165,7 @@ func (h *Handler) verifyRecoverySubmit(c *fiber.Ctx) error {
 	h.opt.MailNotify()
 	h.setSessionCookie(c, raw)
 	h.rememberDevice(c, user.ID)
-	return redirect(c, PathRecoveryCodeUsed+"?next="+url.QueryEscape(h.afterLogin(pendingOf(c).Next)))
+	return redirect(c, withQuery(paths.RecoveryCodeUsed, components.FieldNext, h.afterLogin(pendingOf(c).Next)))
 }
 
 // verifyEmailSendSubmit sends a login code by e-mail (with a cool-down).
@@ -174,7 +174,7 @@ func (h *Handler) verifyEmailSendSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return redirect(c, withNotice(PathMFAVerify+"?method=email", resendNotice(sent)))
+	return redirect(c, withNotice(withQuery(paths.MFAVerify, components.FieldMethod, components.MethodEmail), resendNotice(sent)))
 }
 
 // verifyEmailSubmit checks the code from the e-mail.
@@ -182,7 +182,7 @@ func (h *Handler) verifyEmailSubmit(c *fiber.Ctx) error {
 	if blocked, err := h.verifyBlocked(c, components.MethodEmail); blocked || err != nil {
 		return err
 	}
-	problem, err := h.checkEmailCode(c, codeForLogin, c.FormValue(components.FieldCode))
+	problem, err := h.checkEmailCode(c, codeForLogin, formValue(c, components.FieldCode))
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/input"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -35,12 +36,12 @@ const evenResponse = 400 * time.Millisecond
 // recoveryPage asks for the e-mail address ("Benutzername oder Passwort
 // vergessen?").
 func (h *Handler) recoveryPage(c *fiber.Ctx) error {
-	return h.render(c, fiber.StatusOK, components.EmailRequestPage(recoveryRequestView(c.Query("email"), nil)), "email-form")
+	return h.render(c, fiber.StatusOK, components.EmailRequestPage(recoveryRequestView(queryValue(c, components.FieldEmail), nil)), "email-form")
 }
 
 func recoveryRequestView(email string, errs components.Errors) components.EmailRequestView {
 	return components.EmailRequestView{
-		Title: "recovery.title", Intro: "recovery.intro", Action: PathRecovery,
+		Title: "recovery.title", Intro: "recovery.intro", Action: paths.Recovery,
 		Submit: "recovery.submit", Email: email, Errors: errs,
 	}
 }
@@ -62,7 +63,7 @@ func (h *Handler) recoverySubmit(c *fiber.Ctx) error {
 	}
 	h.opt.MailNotify()
 	evenOut(start)
-	return redirect(c, PathRecoverySent)
+	return redirect(c, paths.RecoverySent)
 }
 
 // recoveryAgain shows the request form again with the typed address and
@@ -85,7 +86,7 @@ func (h *Handler) requestRecovery(ctx context.Context, tx *store.Store, email, i
 		}
 		return h.queueMail(ctx, tx, email, "", components.Mail{
 			Subject: "mail.recovery_unknown.subject", Paragraphs: []string{"mail.recovery_unknown.body"},
-			Action: "mail.recovery_unknown.action", ActionURL: h.opt.BaseURL + PathRegister,
+			Action: "mail.recovery_unknown.action", ActionURL: h.opt.BaseURL + paths.Register,
 			After: []string{"mail.recovery_unknown.ignore"},
 		})
 	}
@@ -101,7 +102,7 @@ func (h *Handler) requestRecovery(ctx context.Context, tx *store.Store, email, i
 	}
 	return h.queueSecretMail(ctx, tx, user.Email, user.Lang, components.Mail{
 		Subject: "mail.recovery.subject", Paragraphs: []string{"mail.recovery.body"},
-		Action: "mail.recovery.action", ActionURL: h.opt.BaseURL + PathRecoveryConfirm + "?token=" + raw,
+		Action: "mail.recovery.action", ActionURL: h.opt.BaseURL + withQuery(paths.RecoveryConfirm, components.FieldToken, raw),
 		After: []string{"mail.recovery.expiry", "mail.recovery.ignore"},
 		Data:  map[string]any{"Name": user.Name, "Minutes": int(h.opt.RecoveryTTL.Minutes())},
 	}, tx.Now().Add(h.opt.RecoveryTTL))
@@ -129,7 +130,7 @@ func (h *Handler) recoverySentPage(c *fiber.Ctx) error {
 
 // readEmail reads and checks the e-mail field of a request form.
 func readEmail(c *fiber.Ctx) (string, components.Errors) {
-	return parseEmail(c.FormValue(components.FieldEmail))
+	return parseEmail(formValue(c, components.FieldEmail))
 }
 
 // parseEmail checks that s is a plain e-mail address (input.Email) and

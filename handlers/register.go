@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -23,7 +24,7 @@ const registerTTL = 24 * time.Hour
 
 func registerRequestView(email string, errs components.Errors) components.EmailRequestView {
 	return components.EmailRequestView{
-		Title: "register.title", Intro: "register.intro", Action: PathRegister,
+		Title: "register.title", Intro: "register.intro", Action: paths.Register,
 		Submit: "register.submit", Hint: "register.email_hint", Email: email, Errors: errs,
 	}
 }
@@ -50,7 +51,7 @@ func (h *Handler) registerSubmit(c *fiber.Ctx) error {
 	}
 	h.opt.MailNotify()
 	evenOut(start)
-	return redirect(c, PathRegisterSent)
+	return redirect(c, paths.RegisterSent)
 }
 
 // registerAgain shows the registration form again with the typed address
@@ -71,9 +72,9 @@ func (h *Handler) requestRegistration(ctx context.Context, tx *store.Store, emai
 		}
 		return h.queueMail(ctx, tx, user.Email, user.Lang, components.Mail{
 			Subject: "mail.register_exists.subject", Paragraphs: []string{"mail.register_exists.body"},
-			Action: "mail.register_exists.action", ActionURL: h.opt.BaseURL + PathLogin,
+			Action: "mail.register_exists.action", ActionURL: h.opt.BaseURL + paths.Login,
 			After: []string{"mail.register_exists.forgot", "mail.register_exists.ignore"},
-			Links: map[string]string{"mail.register_exists.forgot": h.opt.BaseURL + PathRecovery},
+			Links: map[string]string{"mail.register_exists.forgot": h.opt.BaseURL + paths.Recovery},
 			Data:  map[string]any{"Name": user.Name},
 		})
 	}
@@ -89,7 +90,7 @@ func (h *Handler) requestRegistration(ctx context.Context, tx *store.Store, emai
 	}
 	return h.queueSecretMail(ctx, tx, email, lang, components.Mail{
 		Subject: "mail.register.subject", Paragraphs: []string{"mail.register.body"},
-		Action: "mail.register.action", ActionURL: h.opt.BaseURL + PathRegisterConfirm + "?token=" + raw,
+		Action: "mail.register.action", ActionURL: h.opt.BaseURL + withQuery(paths.RegisterConfirm, components.FieldToken, raw),
 		After: []string{"mail.register.expiry", "mail.register.ignore"},
 		Data:  map[string]any{"Hours": int(registerTTL.Hours())},
 	}, tx.Now().Add(registerTTL))

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/policy"
 	"github.com/hwk/kundenportal/store"
 )
@@ -79,7 +80,7 @@ func (h *Handler) removeMethod(c *fiber.Ctx, pc pendingChange) error {
 		return fmt.Errorf("security: remove: %w", err)
 	}
 	h.opt.MailNotify()
-	return redirect(c, withNotice(PathSecurity, noticeMethodRemoved))
+	return redirect(c, withNotice(paths.Security, noticeMethodRemoved))
 }
 
 // renameMethod names a passkey.
@@ -91,7 +92,7 @@ func (h *Handler) renameMethod(c *fiber.Ctx, pc pendingChange) error {
 	}
 	name, problem := passkeyName(pc.Name)
 	if problem != "" {
-		return h.renderSecurity(c, fiber.StatusUnprocessableEntity, "", components.Errors{{Field: "name-" + id.String(), Message: "security.error.name"}})
+		return h.renderSecurity(c, fiber.StatusUnprocessableEntity, "", components.Errors{{Field: components.FieldName.Of(id.String()), Message: "security.error.name"}})
 	}
 	err = h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
 		m, err := tx.MethodByID(ctx, user.ID, id)
@@ -116,7 +117,7 @@ func (h *Handler) renameMethod(c *fiber.Ctx, pc pendingChange) error {
 		return fmt.Errorf("security: rename: %w", err)
 	}
 	h.opt.MailNotify()
-	return redirect(c, withNotice(PathSecurity, noticeMethodRenamed))
+	return redirect(c, withNotice(paths.Security, noticeMethodRenamed))
 }
 
 // renewCodes makes a new set of recovery codes (voiding the old) and
@@ -129,7 +130,7 @@ func (h *Handler) renewCodes(c *fiber.Ctx, _ pendingChange) error {
 			return err
 		}
 		p := pendingOf(c)
-		p.Codes, p.Next = sealed, PathSecurity
+		p.Codes, p.Next = sealed, paths.Security
 		if err := h.savePending(ctx, tx, c); err != nil {
 			return err
 		}
@@ -142,5 +143,5 @@ func (h *Handler) renewCodes(c *fiber.Ctx, _ pendingChange) error {
 		return fmt.Errorf("security: renew codes: %w", err)
 	}
 	h.opt.MailNotify()
-	return redirect(c, PathRecoveryCodes)
+	return redirect(c, paths.RecoveryCodes)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -25,7 +26,7 @@ type securityMail struct {
 // queueSecurityMail queues n to user through tx.
 func (h *Handler) queueSecurityMail(ctx context.Context, tx *store.Store, user *store.User, n securityMail) error {
 	date, clock := h.mailTime(tx.Now(), user.Lang)
-	recovery := h.opt.BaseURL + PathRecovery
+	recovery := h.opt.BaseURL + paths.Recovery
 	d := map[string]any{"Name": user.Name, "Date": date, "Clock": clock, "Browser": n.browser, "RecoveryURL": recovery}
 	for k, v := range n.data {
 		d[k] = v

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/hwk/kundenportal/components"
-	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
 )
 
 // TestFlowPasskeyChoiceNeedsJavaScript shows the method choice at the
@@ -21,11 +21,11 @@ func TestFlowPasskeyChoiceNeedsJavaScript(t *testing.T) {
 			tr := func(id string, data ...map[string]any) string { return p.T(t, "de", id, data...) }
 			const email = "jonas.weber@example.de"
 
-			b.Visit(mailLink(t, p.invite(t, email, "de"), handlers.PathInviteConfirm))
-			submit(b, `main form[action="`+handlers.PathInviteConfirm+`"]`)
+			b.Visit(mailLink(t, p.invite(t, email, "de"), paths.InviteConfirm))
+			submit(b, `main form[action="`+paths.InviteConfirm+`"]`)
 			p.submitPassword(t, b, email, flowGoodPassword, flowGoodPassword)
 			submitLogin(b, email, flowGoodPassword)
-			wantPath(t, b, handlers.PathMFAChoose)
+			wantPath(t, b, paths.MFAChoose)
 
 			button := choiceButton(components.MethodWebAuthn)
 			explanation := "main [data-no-webauthn]"
@@ -51,12 +51,12 @@ func TestFlowPasskeyChoiceNeedsJavaScript(t *testing.T) {
 					t.Errorf("visible buttons = %q, want the two other methods", shown)
 				}
 				// The passkey page itself explains too and offers the others.
-				b.Visit(handlers.PathMFAPasskey)
+				b.Visit(paths.MFAPasskey)
 				wantContains(t, b, "main [data-no-webauthn]", tr("passkey.setup.needs_js"))
 				if visible(b, "#passkey-form button") {
 					t.Errorf("the passkey page shows its button without JavaScript")
 				}
-				wantText(t, b, `main a[href="`+handlers.PathMFAChoose+`"]`, tr("passkey.setup.other_method"))
+				wantText(t, b, `main a[href="`+paths.MFAChoose+`"]`, tr("passkey.setup.other_method"))
 			}
 		})
 	}

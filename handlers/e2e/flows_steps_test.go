@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/hwk/kundenportal/components"
-	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/policy"
 )
 
@@ -21,8 +21,8 @@ const flowGoodPassword = "Hobel&Amboss-Werkbank42"
 // submitLogin fills the login form on the current page and sends it.
 func submitLogin(b *Browser, email, pw string) {
 	b.t.Helper()
-	b.Fill("#"+components.FieldEmail, email)
-	b.Fill("#"+components.FieldPassword, pw)
+	b.Fill("#"+string(components.FieldEmail), email)
+	b.Fill("#"+string(components.FieldPassword), pw)
 	submit(b, "#login-form")
 }
 
@@ -32,15 +32,18 @@ func submitLogin(b *Browser, email, pw string) {
 // checks that the focus stayed in the field being typed in.
 func (p *flowPortal) typePassword(t *testing.T, b *Browser, email, pw, confirm string) {
 	t.Helper()
-	for _, f := range []struct{ field, value string }{
+	for _, f := range []struct {
+		field components.Field
+		value string
+	}{
 		{components.FieldNewPassword, pw}, {components.FieldConfirm, confirm},
 	} {
-		b.Fill("#"+f.field, f.value)
+		b.Fill("#"+string(f.field), f.value)
 		if !b.Options().JavaScript {
 			continue
 		}
 		p.awaitRules(t, b, pw, confirm, email, f.field == components.FieldConfirm)
-		if !focusIs(b, "#"+f.field) {
+		if !focusIs(b, "#"+string(f.field)) {
 			t.Errorf("the live rule check moved the focus from #%s (typing) to %s", f.field, b.Focused())
 		}
 	}
@@ -94,11 +97,11 @@ func choiceButton(kind string) string {
 // and returns the key.
 func (p *flowPortal) setUpTOTP(t *testing.T, b *Browser) string {
 	t.Helper()
-	wantPath(t, b, handlers.PathMFAChoose)
+	wantPath(t, b, paths.MFAChoose)
 	click(b, choiceButton(components.MethodTOTP))
-	wantPath(t, b, handlers.PathMFATOTP)
+	wantPath(t, b, paths.MFATOTP)
 	secret := readTOTPKey(t, b)
-	b.Fill("#"+components.FieldCode, p.totpNow(t, secret))
+	b.Fill("#"+string(components.FieldCode), p.totpNow(t, secret))
 	submit(b, ".code-form")
 	return secret
 }
@@ -119,12 +122,12 @@ func readTOTPKey(t *testing.T, b *Browser) string {
 // die Codes sicher aufbewahrt"), landing on want.
 func keepCodes(t *testing.T, b *Browser, want string) []string {
 	t.Helper()
-	wantPath(t, b, handlers.PathRecoveryCodes)
+	wantPath(t, b, paths.RecoveryCodes)
 	codes := Eval[[]string](b, `Array.from(document.querySelectorAll("ol.recovery-codes code"), c => c.textContent.trim())`)
 	if len(codes) != 10 {
 		t.Fatalf("recovery codes shown: %d %v, want 10", len(codes), codes)
 	}
-	submit(b, `form[action="`+handlers.PathRecoveryCodes+`"]`)
+	submit(b, `form[action="`+paths.RecoveryCodes+`"]`)
 	wantPath(t, b, want)
 	return codes
 }
@@ -132,11 +135,11 @@ func keepCodes(t *testing.T, b *Browser, want string) []string {
 // logOut presses "Abmelden" on the account page.
 func logOut(t *testing.T, b *Browser) {
 	t.Helper()
-	if b.CurrentPath() != handlers.PathAccount {
-		b.Visit(handlers.PathAccount)
+	if b.CurrentPath() != paths.Account {
+		b.Visit(paths.Account)
 	}
-	submit(b, `form[action="`+handlers.PathLogout+`"]`)
-	wantPath(t, b, handlers.PathLogin)
+	submit(b, `form[action="`+paths.Logout+`"]`)
+	wantPath(t, b, paths.Login)
 }
 
 // flowAccount is a customer who finished the invitation with TOTP.
@@ -151,14 +154,14 @@ type flowAccount struct {
 func (p *flowPortal) enrolWithTOTP(t *testing.T, b *Browser, email string) flowAccount {
 	t.Helper()
 	lang := b.Options().Lang
-	b.Visit(mailLink(t, p.invite(t, email, lang), handlers.PathInviteConfirm))
-	submit(b, `form[action="`+handlers.PathInviteConfirm+`"]`)
-	wantPath(t, b, handlers.PathPassword)
+	b.Visit(mailLink(t, p.invite(t, email, lang), paths.InviteConfirm))
+	submit(b, `form[action="`+paths.InviteConfirm+`"]`)
+	wantPath(t, b, paths.Password)
 	p.submitPassword(t, b, email, flowGoodPassword, flowGoodPassword)
-	wantPath(t, b, handlers.PathLogin)
+	wantPath(t, b, paths.Login)
 	submitLogin(b, email, flowGoodPassword)
 	secret := p.setUpTOTP(t, b)
-	codes := keepCodes(t, b, handlers.PathAccount)
+	codes := keepCodes(t, b, paths.Account)
 	return flowAccount{email: email, password: flowGoodPassword, secret: secret, codes: codes}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -117,13 +118,10 @@ type client struct {
 	dev bool
 }
 
-// LoginPath is the portal page an authorization request goes to.
-const LoginPath = "/oidc/login"
-
 func (c client) GetID() string                    { return c.c.ID }
 func (c client) RedirectURIs() []string           { return c.c.RedirectList() }
 func (c client) PostLogoutRedirectURIs() []string { return c.c.PostLogoutList() }
-func (c client) LoginURL(id string) string        { return LoginPath + "?id=" + id }
+func (c client) LoginURL(id string) string        { return paths.OIDCLogin + "?id=" + id }
 func (c client) AccessTokenType() op.AccessTokenType {
 	return op.AccessTokenTypeBearer
 }
