@@ -15,6 +15,7 @@ import (
 	"github.com/hwk/kundenportal/handlers/password"
 	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // Audit events of login and logout.
@@ -211,7 +212,7 @@ func (h *Handler) loginSucceeded(c *fiber.Ctx, user *store.User, next string) er
 		return fmt.Errorf("login: start session: %w", err)
 	}
 	h.setSessionCookie(c, raw)
-	if len(methods) > 0 && methods[0].Kind == store.MethodEmail {
+	if len(methods) > 0 && methods[0].Kind == factor.Email {
 		if _, err := h.sendEmailCodeTo(c, user, codeForLogin); err != nil {
 			return err
 		}

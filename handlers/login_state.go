@@ -41,6 +41,7 @@ import (
 	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/provider"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // freshAuth is how recent a password or second factor check must be for a
@@ -197,13 +198,13 @@ func (h *Handler) registrationCompleted(c *fiber.Ctx, tx *store.Store, user *sto
 // firstFactorEnrolled: MFASetup --> RecoveryCodes. The first second factor
 // ends the login; the new recovery codes (sealed) wait in the session to
 // be shown once.
-func (h *Handler) firstFactorEnrolled(c *fiber.Ctx, tx *store.Store, user *store.User, kind, sealedCodes string) (string, error) {
+func (h *Handler) firstFactorEnrolled(c *fiber.Ctx, tx *store.Store, user *store.User, kind factor.Kind, sealedCodes string) (string, error) {
 	pendingOf(c).Codes = sealedCodes
 	return h.authenticate(c, tx, user, kind)
 }
 
 // factorPassed: MFAVerify --> Authenticated.
-func (h *Handler) factorPassed(c *fiber.Ctx, tx *store.Store, user *store.User, method string) (string, error) {
+func (h *Handler) factorPassed(c *fiber.Ctx, tx *store.Store, user *store.User, method factor.Kind) (string, error) {
 	if err := h.newBrowserNotice(c, tx, user, method); err != nil {
 		return "", err
 	}
@@ -213,7 +214,7 @@ func (h *Handler) factorPassed(c *fiber.Ctx, tx *store.Store, user *store.User, 
 // authenticate ends a login at a second factor: the session gets a new id
 // and is authenticated; the method is recorded as used. Only the page to
 // return to and the codes to show stay pending.
-func (h *Handler) authenticate(c *fiber.Ctx, tx *store.Store, user *store.User, method string) (string, error) {
+func (h *Handler) authenticate(c *fiber.Ctx, tx *store.Store, user *store.User, method factor.Kind) (string, error) {
 	ctx, sess := c.UserContext(), currentSession(c)
 	now := tx.Now()
 	raw, err := tx.RotateSession(ctx, sess.ID)
@@ -233,13 +234,13 @@ func (h *Handler) authenticate(c *fiber.Ctx, tx *store.Store, user *store.User, 
 		return "", err
 	}
 	synced, _ := c.Locals(localSyncedPasskey).(bool)
-	if err := tx.RecordSessionAuth(ctx, sess.ID, amrMethod(method, synced && method == store.MethodWebAuthn)); err != nil { // for the OIDC amr claim
+	if err := tx.RecordSessionAuth(ctx, sess.ID, amrMethod(method, synced && method == factor.WebAuthn)); err != nil { // for the OIDC amr claim
 		return "", err
 	}
 	if err := tx.TouchLogin(ctx, user.ID, now); err != nil {
 		return "", err
 	}
-	return raw, tx.Audit(ctx, store.AuditEvent{Event: eventMFAPassed, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + method})
+	return raw, tx.Audit(ctx, store.AuditEvent{Event: eventMFAPassed, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + string(method)})
 }
 
 // codesKept: RecoveryCodes --> Authenticated. The shown codes are

@@ -8,6 +8,7 @@ import (
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/totp"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // choosePage offers the methods the customer does not have yet: at first
@@ -25,12 +26,12 @@ func (h *Handler) choosePage(c *fiber.Ctx) error {
 
 // chooseSubmit starts setting up the chosen method.
 func (h *Handler) chooseSubmit(c *fiber.Ctx) error {
-	switch formValue(c, components.FieldMethod) {
-	case components.MethodTOTP:
+	switch factor.Kind(formValue(c, components.FieldMethod)) {
+	case factor.TOTP:
 		return h.startTOTP(c)
-	case components.MethodEmail:
+	case factor.Email:
 		return h.startEmailSetup(c)
-	case components.MethodWebAuthn:
+	case factor.WebAuthn:
 		return redirect(c, paths.MFAPasskey)
 	}
 	return redirect(c, paths.MFAChoose)

@@ -148,7 +148,7 @@ func (h *Handler) addMethod(c *fiber.Ctx, user *store.User, m *store.MFAMethod) 
 		} else if err := h.savePending(ctx, tx, c); err != nil {
 			return err
 		}
-		if err := tx.Audit(ctx, store.AuditEvent{Event: eventMFAAdded, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + m.Kind}); err != nil {
+		if err := tx.Audit(ctx, store.AuditEvent{Event: eventMFAAdded, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + string(m.Kind)}); err != nil {
 			return err
 		}
 		return h.securityNotice(ctx, tx, user, "mail.security.method_added", m.Kind)

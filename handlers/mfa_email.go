@@ -13,6 +13,7 @@ import (
 	"github.com/hwk/kundenportal/handlers/codes"
 	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // E-mail codes: six digits, valid emailCodeTTL, emailCodeAttempts tries,
@@ -129,7 +130,7 @@ func (h *Handler) emailSetupSubmit(c *fiber.Ctx) error {
 			Email: user.Email, FirstTime: firstSetup(c), Errors: components.Errors{{Field: components.FieldCode, Message: problem}},
 		}))
 	}
-	return h.methodAdded(c, user, &store.MFAMethod{UserID: user.ID, Kind: store.MethodEmail})
+	return h.methodAdded(c, user, &store.MFAMethod{UserID: user.ID, Kind: factor.Email})
 }
 
 // emailResendSubmit sends a new setup code, after the cool-down.

@@ -18,6 +18,7 @@ import (
 	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/provider"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // Purposes of a pending ceremony kept in the session.
@@ -136,7 +137,7 @@ func (h *Handler) passkeyRegisterFinish(c *fiber.Ctx) error {
 		return fmt.Errorf("passkey: encode credential: %w", err)
 	}
 	to, err := h.addMethod(c, user, &store.MFAMethod{
-		UserID: user.ID, Kind: store.MethodWebAuthn, Name: p.Name, CredentialID: cred.ID, Credential: string(raw),
+		UserID: user.ID, Kind: factor.WebAuthn, Name: p.Name, CredentialID: cred.ID, Credential: string(raw),
 	})
 	if err != nil {
 		return err
@@ -294,11 +295,11 @@ const localSyncedPasskey = "synced_passkey"
 // its key not bound to one device) gets SyncedSuffix, so the claim says
 // "swk"; one bound to its device says "hwk". The flag is that of the
 // credential of this very ceremony.
-func amrMethod(method string, synced bool) string {
+func amrMethod(method factor.Kind, synced bool) string {
 	if synced {
-		return method + provider.SyncedSuffix
+		return string(method) + provider.SyncedSuffix
 	}
-	return method
+	return string(method)
 }
 
 // saveUsedCredential stores the credential's new sign counter and flags

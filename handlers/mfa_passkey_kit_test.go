@@ -17,6 +17,7 @@ import (
 
 	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // passkeyRP is the portal as the software authenticator sees it; evilRP is
@@ -174,7 +175,7 @@ func storedPasskey(t *testing.T, p *portal, u *store.User) (store.MFAMethod, web
 	}
 	var found []store.MFAMethod
 	for _, m := range ms {
-		if m.Kind == store.MethodWebAuthn {
+		if m.Kind == factor.WebAuthn {
 			found = append(found, m)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // passkeyVerifyBegin starts the passkey check at the second step of login,
@@ -75,7 +76,7 @@ func (h *Handler) passkeyVerifyFinish(c *fiber.Ctx) error {
 		return err
 	}
 	c.Locals(localSyncedPasskey, cred.Flags.BackupEligible) // for the amr claim: swk, not hwk
-	to, err := h.passSecondFactor(c, store.MethodWebAuthn)
+	to, err := h.passSecondFactor(c, factor.WebAuthn)
 	if err != nil {
 		return err
 	}
@@ -87,7 +88,7 @@ func (h *Handler) passkeyVerifyFinish(c *fiber.Ctx) error {
 func (h *Handler) passkeyVerifyFailed(c *fiber.Ctx, message string) error {
 	user := stepUser(c)
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
-		return tx.Audit(ctx, store.AuditEvent{Event: eventMFAFailed, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + store.MethodWebAuthn})
+		return tx.Audit(ctx, store.AuditEvent{Event: eventMFAFailed, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + string(factor.WebAuthn)})
 	})
 	if err != nil {
 		return fmt.Errorf("passkey: record failure: %w", err)

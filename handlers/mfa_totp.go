@@ -11,6 +11,7 @@ import (
 	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/totp"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // totpSetupPage shows the pending secret as QR code and as grouped text.
@@ -59,7 +60,7 @@ func (h *Handler) totpSetupSubmit(c *fiber.Ctx) error {
 	if !ok {
 		return h.renderTOTPSetup(c, fiber.StatusUnprocessableEntity, components.Errors{{Field: components.FieldCode, Message: "mfa.totp.error.wrong"}})
 	}
-	method := &store.MFAMethod{ID: uuid.New(), UserID: user.ID, Kind: store.MethodTOTP, TOTPLastStep: step}
+	method := &store.MFAMethod{ID: uuid.New(), UserID: user.ID, Kind: factor.TOTP, TOTPLastStep: step}
 	if method.Secret, err = h.sealer.Seal(secret, totp.MethodAD(user.ID.String(), method.ID.String())); err != nil {
 		return err
 	}
@@ -84,7 +85,7 @@ func (h *Handler) verifyTOTP(ctx context.Context, tx *store.Store, user *store.U
 		return false, err
 	}
 	for _, m := range methods {
-		if m.Kind != store.MethodTOTP {
+		if m.Kind != factor.TOTP {
 			continue
 		}
 		secret, err := h.openMethodSecret(ctx, tx, &m)

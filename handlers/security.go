@@ -12,6 +12,7 @@ import (
 	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/policy"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // securityPage lists the customer's second factors.
@@ -66,7 +67,7 @@ func (h *Handler) removeMethod(c *fiber.Ctx, pc pendingChange) error {
 		if err := tx.DeleteMethod(ctx, user.ID, id); err != nil {
 			return err
 		}
-		if err := tx.Audit(ctx, store.AuditEvent{Event: eventMFARemoved, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + m.Kind}); err != nil {
+		if err := tx.Audit(ctx, store.AuditEvent{Event: eventMFARemoved, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + string(m.Kind)}); err != nil {
 			return err
 		}
 		return h.securityNotice(ctx, tx, user, "mail.security.method_removed", m.Kind)
@@ -99,7 +100,7 @@ func (h *Handler) renameMethod(c *fiber.Ctx, pc pendingChange) error {
 		if err != nil {
 			return err
 		}
-		if m.Kind != store.MethodWebAuthn {
+		if m.Kind != factor.WebAuthn {
 			return store.ErrNotFound // only passkeys have names
 		}
 		if err := tx.RenameMethod(ctx, user.ID, id, name); err != nil {
@@ -108,7 +109,7 @@ func (h *Handler) renameMethod(c *fiber.Ctx, pc pendingChange) error {
 		if err := tx.Audit(ctx, store.AuditEvent{Event: eventMFARenamed, UserID: &user.ID, Email: user.Email, IP: c.IP()}); err != nil {
 			return err
 		}
-		return h.securityNotice(ctx, tx, user, "mail.security.method_renamed", store.MethodWebAuthn)
+		return h.securityNotice(ctx, tx, user, "mail.security.method_renamed", factor.WebAuthn)
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return fiber.ErrNotFound

@@ -3,8 +3,8 @@ package e2e
 import (
 	"testing"
 
-	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/paths"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // TestFlowPasskeyChoiceNeedsJavaScript shows the method choice at the
@@ -27,7 +27,7 @@ func TestFlowPasskeyChoiceNeedsJavaScript(t *testing.T) {
 			submitLogin(b, email, flowGoodPassword)
 			wantPath(t, b, paths.MFAChoose)
 
-			button := choiceButton(components.MethodWebAuthn)
+			button := choiceButton(factor.WebAuthn)
 			explanation := "main [data-no-webauthn]"
 			if got, want := visible(b, button), m.js; got != want {
 				t.Errorf("passkey button visible = %v, want %v", got, want)

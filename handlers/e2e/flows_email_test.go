@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/paths"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // TestFlowInvitationWithEmailCode sets the first password straight from
@@ -36,7 +36,7 @@ func TestFlowInvitationWithEmailCode(t *testing.T) {
 
 			submitLogin(b, email, flowGoodPassword)
 			wantPath(t, b, paths.MFAChoose)
-			click(b, choiceButton(components.MethodEmail))
+			click(b, choiceButton(factor.Email))
 			wantPath(t, b, paths.MFAEmail)
 			wantContains(t, b, "main", tr("mfa.email.setup.intro", map[string]any{"Email": email}))
 			code := mailCode(t, p.waitMail(t, email, tr("mail.code.subject")))

@@ -3,8 +3,8 @@ package e2e
 import (
 	"testing"
 
-	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/paths"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // TestFlowSeedPathByKeyboardAlone walks the seed's path without a mouse
@@ -75,7 +75,7 @@ func TestFlowSeedPathByKeyboardAlone(t *testing.T) {
 	wantPath(t, b, paths.MFAChoose)
 
 	skipToMain(t, b)
-	tabs(t, b, choiceButton(components.MethodTOTP))
+	tabs(t, b, choiceButton(factor.TOTP))
 	if got, want := focusedText(b), tr("mfa.choose.select", map[string]any{"Method": "TOTP Device"}); got != want {
 		t.Errorf("first choice = %q, want %q", got, want)
 	}

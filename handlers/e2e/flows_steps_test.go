@@ -9,6 +9,7 @@ import (
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/policy"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // The steps the flow tests share: the forms of login, password and second
@@ -88,8 +89,8 @@ func (p *flowPortal) awaitRules(t *testing.T, b *Browser, pw, confirm, email str
 }
 
 // choiceButton is the button that picks method kind on the choice page.
-func choiceButton(kind string) string {
-	return `form:has(input[name="method"][value="` + kind + `"]) button[type="submit"]`
+func choiceButton(kind factor.Kind) string {
+	return `form:has(input[name="method"][value="` + string(kind) + `"]) button[type="submit"]`
 }
 
 // setUpTOTP chooses "TOTP Device" on the choice page, reads the key from
@@ -98,7 +99,7 @@ func choiceButton(kind string) string {
 func (p *flowPortal) setUpTOTP(t *testing.T, b *Browser) string {
 	t.Helper()
 	wantPath(t, b, paths.MFAChoose)
-	click(b, choiceButton(components.MethodTOTP))
+	click(b, choiceButton(factor.TOTP))
 	wantPath(t, b, paths.MFATOTP)
 	secret := readTOTPKey(t, b)
 	b.Fill("#"+string(components.FieldCode), p.totpNow(t, secret))

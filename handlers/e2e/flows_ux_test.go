@@ -8,6 +8,7 @@ import (
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/mailer/smtptest"
 	"github.com/hwk/kundenportal/handlers/paths"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // The customer-experience flows of issue 10: no dead ends, confirmation
@@ -159,7 +160,7 @@ func TestFlowConfirmationSteps(t *testing.T) {
 
 			// Add the e-mail method, so the app may be removed.
 			b.Visit(paths.MFAChoose)
-			click(b, choiceButton(components.MethodEmail))
+			click(b, choiceButton(factor.Email))
 			wantPath(t, b, paths.MFAEmail)
 			b.Fill("#code", mailCode(t, p.waitMail(t, acc.email, tr("mail.code.subject"))))
 			submit(b, ".code-form")
@@ -207,7 +208,7 @@ func TestFlowLeavingSetup(t *testing.T) {
 			wantPath(t, b, paths.Login)
 			submitLogin(b, email, flowGoodPassword)
 			wantPath(t, b, paths.MFAChoose)
-			click(b, choiceButton(components.MethodTOTP))
+			click(b, choiceButton(factor.TOTP))
 			wantPath(t, b, paths.MFATOTP)
 			if href := b.Attr(".totp-app-link a", "href"); !strings.HasPrefix(href, "otpauth://totp/") || !strings.Contains(href, "secret=") {
 				t.Errorf("TOTP setup app link = %q, want an otpauth:// link with the key", href)
@@ -216,7 +217,7 @@ func TestFlowLeavingSetup(t *testing.T) {
 			wantText(t, b, other, tr("setup_exit.other_method"))
 			click(b, other)
 			wantPath(t, b, paths.MFAChoose)
-			click(b, choiceButton(components.MethodEmail))
+			click(b, choiceButton(factor.Email))
 			wantPath(t, b, paths.MFAEmail)
 			wantText(t, b, "nav.setup-exit button", tr("setup_exit.logout"))
 			submit(b, `nav.setup-exit form`)

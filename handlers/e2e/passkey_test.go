@@ -16,6 +16,7 @@ import (
 	"github.com/hwk/kundenportal/handlers/mailer/smtptest"
 	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 const passkeyPassword = "Kachelofen-Blau7!"
@@ -133,7 +134,7 @@ func storedCredential(t *testing.T, p *e2e.Portal, email string) webauthn.Creden
 	}
 	var creds []webauthn.Credential
 	for _, m := range ms {
-		if m.Kind == store.MethodWebAuthn {
+		if m.Kind == factor.WebAuthn {
 			var c webauthn.Credential
 			if err := json.Unmarshal([]byte(m.Credential), &c); err != nil {
 				t.Fatalf("credential: %v", err)

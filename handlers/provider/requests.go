@@ -10,6 +10,7 @@ import (
 
 	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // Lifetimes of what the provider issues (documented in the README).
@@ -42,11 +43,11 @@ const (
 // "hwk" (bound to a device) or, synced, "swk".
 func AMR(method string) []string {
 	switch method {
-	case store.MethodTOTP, store.MethodEmail, "recovery":
+	case string(factor.TOTP), string(factor.Email), string(factor.Recovery):
 		return []string{"pwd", "otp", "mfa"}
-	case store.MethodWebAuthn:
+	case string(factor.WebAuthn):
 		return []string{"pwd", "hwk", "mfa"}
-	case store.MethodWebAuthn + SyncedSuffix:
+	case string(factor.WebAuthn) + SyncedSuffix:
 		return []string{"pwd", "swk", "mfa"}
 	case MethodPasskey:
 		return []string{"hwk", "mfa"}
