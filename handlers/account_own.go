@@ -51,25 +51,14 @@ func (h *Handler) confirmCurrentPassword(c *fiber.Ctx, user *store.User, pw, wha
 	if pw == "" {
 		return components.Errors{{Field: components.FieldCurrentPassword, Message: "password_change.error.current_missing"}}, fiber.StatusUnprocessableEntity, nil
 	}
-	wait, err := h.passwordAttempt(c, user, store.NormalizeEmail(user.Email))
-	if err != nil {
-		return nil, 0, err
-	}
-	if wait > 0 {
+	wait, ok, err := h.checkCurrentPassword(c, user, pw, what)
+	switch {
+	case err != nil:
+		return nil, 0, fmt.Errorf("%s: %w", what, err)
+	case wait > 0:
 		return throttled(c, wait), fiber.StatusTooManyRequests, nil
-	}
-	ok, err := h.checkPassword(c.UserContext(), user, pw)
-	if err != nil {
-		return nil, 0, err
-	}
-	if ok {
+	case ok:
 		return nil, 0, nil
-	}
-	err = h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
-		return tx.Audit(ctx, store.AuditEvent{Event: eventLoginFailed, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: what})
-	})
-	if err != nil {
-		return nil, 0, fmt.Errorf("%s: record failure: %w", what, err)
 	}
 	return components.Errors{{Field: components.FieldCurrentPassword, Message: "password_change.error.current_wrong"}}, fiber.StatusUnprocessableEntity, nil
 }

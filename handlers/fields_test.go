@@ -1,10 +1,7 @@
-package handlers_test
+package handlers
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 )
 
@@ -14,22 +11,9 @@ import (
 // gives the input.
 func TestHandlersReadFieldsByTheirConstant(t *testing.T) {
 	direct := regexp.MustCompile(`\bc\.(FormValue|Query)\(`)
-	sources, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, src := range sources {
-		if strings.HasSuffix(src, "_test.go") || src == "fields.go" {
-			continue
+	forSourceLines(t, []string{"."}, func(f string, n int, line string) {
+		if f != "fields.go" && direct.MatchString(line) {
+			t.Errorf("%s:%d: reads a field by its name; use formValue or queryValue with a components.Field", f, n)
 		}
-		b, err := os.ReadFile(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, line := range strings.Split(string(b), "\n") {
-			if direct.MatchString(line) {
-				t.Errorf("%s:%d: reads a field by its name; use formValue or queryValue with a components.Field", src, i+1)
-			}
-		}
-	}
+	})
 }

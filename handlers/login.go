@@ -166,24 +166,19 @@ func setHashRetryAfter(c *fiber.Ctx, hasher *password.Hasher) int {
 	return seconds
 }
 
-// loginFailed counts the failure, audits it and shows the one generic
+// loginFailed audits the failure (counted before the check) and shows the one generic
 // message together with what to do when the password does not work (the
 // policy changed; old passwords of imported accounts no longer work).
 func (h *Handler) loginFailed(c *fiber.Ctx, view components.LoginView, account string, user *store.User) error {
-	ctx := c.UserContext()
-	event := eventLoginFailed
-	ev := store.AuditEvent{Event: event, Email: account, IP: c.IP()}
+	ev := store.AuditEvent{Event: eventLoginFailed, Email: account}
 	if user != nil {
 		ev.UserID = &user.ID
 		if user.Legacy {
 			ev.Event = eventLoginLegacy
 		}
 	}
-	err := h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
-		return tx.Audit(ctx, ev) // the attempt was counted before the check
-	})
-	if err != nil {
-		return fmt.Errorf("login: record failure: %w", err)
+	if err := h.recordFailure(c, ev); err != nil {
+		return fmt.Errorf("login: %w", err)
 	}
 	view.Errors = components.Errors{{Message: "login.error.invalid"}}
 	view.ShowHints = true

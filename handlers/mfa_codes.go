@@ -156,11 +156,10 @@ func (h *Handler) addMethod(c *fiber.Ctx, user *store.User, m *store.MFAMethod) 
 	if err != nil {
 		return "", fmt.Errorf("mfa: add method: %w", err)
 	}
-	h.opt.MailNotify()
 	if first {
-		h.setSessionCookie(c, raw)
-		h.rememberDevice(c, user.ID)
+		h.loginCompleted(c, raw, user.ID)
 		return paths.RecoveryCodes, nil
 	}
+	h.opt.MailNotify()
 	return withNotice(paths.Security, noticeMethodAdded), nil
 }

@@ -50,12 +50,8 @@ var verifyActions = components.VerifyActions{
 // verifyFailed audits a wrong code (verifyBlocked counted it like a wrong
 // password) and shows the form again with the message.
 func (h *Handler) verifyFailed(c *fiber.Ctx, method factor.Kind, message string) error {
-	user := stepUser(c)
-	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
-		return tx.Audit(ctx, store.AuditEvent{Event: eventMFAFailed, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + string(method)})
-	})
-	if err != nil {
-		return fmt.Errorf("mfa: record failure: %w", err)
+	if err := h.recordMFAFailure(c, method); err != nil {
+		return fmt.Errorf("mfa: %w", err)
 	}
 	view, err := h.verifyView(c, method)
 	if err != nil {
@@ -108,9 +104,7 @@ func (h *Handler) passSecondFactor(c *fiber.Ctx, method factor.Kind) (string, er
 	if err != nil {
 		return "", fmt.Errorf("mfa: complete login: %w", err)
 	}
-	h.opt.MailNotify() // a new browser's notice
-	h.setSessionCookie(c, raw)
-	h.rememberDevice(c, user.ID)
+	h.loginCompleted(c, raw, user.ID)
 	return h.afterLogin(pendingOf(c).Next), nil
 }
 
@@ -163,9 +157,7 @@ func (h *Handler) verifyRecoverySubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("mfa: use recovery code: %w", err)
 	}
-	h.opt.MailNotify()
-	h.setSessionCookie(c, raw)
-	h.rememberDevice(c, user.ID)
+	h.loginCompleted(c, raw, user.ID)
 	return redirect(c, withQuery(paths.RecoveryCodeUsed, components.FieldNext, h.afterLogin(pendingOf(c).Next)))
 }
 

@@ -42,27 +42,13 @@ func (h *Handler) passwordChangeSubmit(c *fiber.Ctx) error {
 	}
 	// The current password is checked like a login: the attempt is
 	// counted first and taken back when it was right.
-	wait, err := h.passwordAttempt(c, user, store.NormalizeEmail(user.Email))
+	errs, status, err := h.confirmCurrentPassword(c, user, current, "password change")
 	if err != nil {
 		return err
 	}
-	if wait > 0 {
-		view.Errors = throttled(c, wait)
-		return h.renderPasswordChange(c, fiber.StatusTooManyRequests, view)
-	}
-	ok, err := h.checkPassword(ctx, user, current)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		err := h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
-			return tx.Audit(ctx, store.AuditEvent{Event: eventLoginFailed, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "password change"})
-		})
-		if err != nil {
-			return fmt.Errorf("password change: record failure: %w", err)
-		}
-		view.Errors = components.Errors{{Field: components.FieldCurrentPassword, Message: "password_change.error.current_wrong"}}
-		return h.renderPasswordChange(c, fiber.StatusUnprocessableEntity, view)
+	if errs != nil {
+		view.Errors = errs
+		return h.renderPasswordChange(c, status, view)
 	}
 	hash, err := h.opt.Hasher.Hash(ctx, pw)
 	if err != nil {

@@ -27,24 +27,21 @@ func (h *Handler) reauthPage(c *fiber.Ctx) error {
 func (h *Handler) reauthSubmit(c *fiber.Ctx) error {
 	ctx, user := c.UserContext(), currentUser(c)
 	view := components.ReauthView{Next: nextParam(formValue(c, components.FieldNext)), Email: user.Email, Change: formValue(c, components.FieldChange) == "1"}
-	wait, err := h.passwordAttempt(c, user, store.NormalizeEmail(user.Email))
+	wait, ok, err := h.checkCurrentPassword(c, user, formValue(c, components.FieldPassword), "reauth")
 	if err != nil {
-		return err
+		return fmt.Errorf("reauth: %w", err)
 	}
 	if wait > 0 {
 		view.Errors = throttled(c, wait)
 		return h.render(c, fiber.StatusTooManyRequests, components.ReauthPage(view))
 	}
-	ok, err := h.checkPassword(ctx, user, formValue(c, components.FieldPassword))
-	if err != nil {
-		return err
+	if !ok {
+		view.Errors = components.Errors{{Field: components.FieldPassword, Message: "reauth.error.wrong"}}
+		return h.render(c, fiber.StatusUnprocessableEntity, components.ReauthPage(view))
 	}
 	var pc pendingChange
 	var carryOut changeFunc
 	err = h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
-		if !ok {
-			return nil // the attempt was counted before the check
-		}
 		if err := h.passwordSucceeded(c, tx, user); err != nil {
 			return err
 		}
@@ -56,10 +53,6 @@ func (h *Handler) reauthSubmit(c *fiber.Ctx) error {
 	})
 	if err != nil {
 		return fmt.Errorf("reauth: %w", err)
-	}
-	if !ok {
-		view.Errors = components.Errors{{Field: components.FieldPassword, Message: "reauth.error.wrong"}}
-		return h.render(c, fiber.StatusUnprocessableEntity, components.ReauthPage(view))
 	}
 	if carryOut != nil {
 		return carryOut(c, pc)

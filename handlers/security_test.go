@@ -179,6 +179,10 @@ func TestConfirmingThePasswordIsRegulated(t *testing.T) {
 			t.Fatalf("wrong password %d: status %d, want 422", i, r.StatusCode)
 		}
 	}
+	// Audited like every other wrong password, naming the step.
+	if evs := p.events(t, "login.failed"); len(evs) != 5 || evs[0].Detail != "reauth" {
+		t.Errorf("audited failures %v, want 5 login.failed with detail reauth", evs)
+	}
 	r := c.post(plainForm, "/account/confirm", url.Values{"next": {"/account/security"}, "password": {goodPassword}})
 	if r.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("right password after 5 wrong ones: status %d, want 429", r.StatusCode)
