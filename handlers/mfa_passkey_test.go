@@ -22,7 +22,7 @@ func TestPasskeyRegistrationAtFirstLoginStoresCredential(t *testing.T) {
 
 	page := c.getOK(paths.MFAPasskey)
 	form := page.Doc(t).Find("form[data-webauthn-register]")
-	if form.Length() != 1 || form.Find("input#name").AttrOr("value", "") != p.msg(t, "passkey.setup.name.default") {
+	if form.Length() != 1 || form.Find("input#name").AttrOr("value", "") != p.msg(t, "mfa.passkey.name.default") {
 		t.Fatalf("setup page has no form with the default name:\n%s", page.Body)
 	}
 	if page.Doc(t).Find("[data-needs-webauthn][hidden]").Length() == 0 || page.Doc(t).Find("[data-no-webauthn]:not([hidden])").Length() == 0 {

@@ -52,11 +52,11 @@ func TestFlowPasskeyChoiceNeedsJavaScript(t *testing.T) {
 				}
 				// The passkey page itself explains too and offers the others.
 				b.Visit(paths.MFAPasskey)
-				wantContains(t, b, "main [data-no-webauthn]", tr("passkey.setup.needs_js"))
+				wantContains(t, b, "main [data-no-webauthn]", tr("mfa.passkey.needs_js"))
 				if visible(b, "#passkey-form button") {
 					t.Errorf("the passkey page shows its button without JavaScript")
 				}
-				wantText(t, b, `main a[href="`+paths.MFAChoose+`"]`, tr("passkey.setup.other_method"))
+				wantText(t, b, `main a[href="`+paths.MFAChoose+`"]`, tr("mfa.passkey.other_method"))
 			}
 		})
 	}

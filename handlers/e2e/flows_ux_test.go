@@ -214,12 +214,12 @@ func TestFlowLeavingSetup(t *testing.T) {
 				t.Errorf("TOTP setup app link = %q, want an otpauth:// link with the key", href)
 			}
 			other := `nav.setup-exit a[href="` + paths.MFAChoose + `"]`
-			wantText(t, b, other, tr("setup_exit.other_method"))
+			wantText(t, b, other, tr("mfa.setup_exit.other_method"))
 			click(b, other)
 			wantPath(t, b, paths.MFAChoose)
 			click(b, choiceButton(factor.Email))
 			wantPath(t, b, paths.MFAEmail)
-			wantText(t, b, "nav.setup-exit button", tr("setup_exit.logout"))
+			wantText(t, b, "nav.setup-exit button", tr("mfa.setup_exit.logout"))
 			submit(b, `nav.setup-exit form`)
 			wantPath(t, b, paths.Login)
 			b.Visit(paths.MFAEmail)
@@ -248,7 +248,7 @@ func TestFlowRecoveryCodesOnAPhone(t *testing.T) {
 			wantPath(t, b, paths.RecoveryCodes)
 			click(b, `main a[href="`+paths.RecoveryCodes+`?print=1"]`)
 			berlin, _ := time.LoadLocation("Europe/Berlin")
-			wantText(t, b, ".codes-for", tr("codes_print.for", map[string]any{"Email": email, "Date": p.Store.Now().In(berlin).Format("02.01.2006")}))
+			wantText(t, b, ".codes-for", tr("mfa.codes.print_view.for", map[string]any{"Email": email, "Date": p.Store.Now().In(berlin).Format("02.01.2006")}))
 			if m.js != visible(b, "button[data-print]") {
 				t.Errorf("print button visible = %v with JavaScript %v", !m.js, m.js)
 			}
@@ -269,7 +269,7 @@ func TestFlowRecoveryCodesOnAPhone(t *testing.T) {
 			b.Fill("#code", codes[0])
 			submit(b, ".code-form")
 			wantPath(t, b, paths.RecoveryCodeUsed)
-			wantText(t, b, "#codes-left", tr("codes_used.left", map[string]any{"Count": 9}))
+			wantText(t, b, "#codes-left", tr("mfa.recovery_used.left", map[string]any{"Count": 9}))
 			mail := p.securityMail(t, email, "")
 			if !containsAny(mail.Text, p.mailTimeText(t, "mail.security.recovery_used", map[string]any{"Left": 9})) {
 				t.Errorf("recovery code mail lacks when and how many remain:\n%s", mail.Text)
