@@ -23,9 +23,9 @@ func (h *Handler) forgotPasswordRedirect(c *fiber.Ctx) error {
 // germanAliases are German addresses customers may type, and where they
 // lead (as /Passwort-vergessen does).
 var germanAliases = map[string]string{
-	"/anmelden":     paths.Login,
-	"/registrieren": paths.Register,
-	"/hilfe":        paths.Help,
+	paths.AliasLogin:    paths.Login,
+	paths.AliasRegister: paths.Register,
+	paths.AliasHelp:     paths.Help,
 }
 
 // aliasRedirect sends a typed German address to its page for good.

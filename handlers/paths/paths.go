@@ -26,6 +26,14 @@ const (
 	Ready      = "/readyz"
 )
 
+// German addresses customers may type; each redirects for good to its
+// page (as ForgotPassword does).
+const (
+	AliasLogin    = "/anmelden"
+	AliasRegister = "/registrieren"
+	AliasHelp     = "/hilfe"
+)
+
 // Paths of the chamber's identity.
 const (
 	Logo          = "/brand/logo"
