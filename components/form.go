@@ -2,6 +2,7 @@ package components
 
 import (
 	"net/url"
+	"strings"
 
 	"github.com/a-h/templ"
 
@@ -123,7 +124,18 @@ func langURL(lang, path string) templ.SafeURL {
 	return withQuery(paths.LangOf(lang), FieldNext, path)
 }
 
-// withQuery is path with the one query parameter key=value.
-func withQuery(path string, key Field, value string) templ.SafeURL {
-	return templ.SafeURL(path + "?" + url.Values{string(key): {value}}.Encode())
+// WithQuery is target (a path, perhaps with a query already) with the
+// query parameter f set to value: the one way the components and the
+// handlers build a link that carries a field.
+func WithQuery(target string, f Field, value string) string {
+	sep := "?"
+	if strings.Contains(target, "?") {
+		sep = "&"
+	}
+	return target + sep + string(f) + "=" + url.QueryEscape(value)
+}
+
+// withQuery is WithQuery as a link of a template.
+func withQuery(target string, f Field, value string) templ.SafeURL {
+	return templ.SafeURL(WithQuery(target, f, value))
 }

@@ -138,7 +138,7 @@ func (h *Handler) sendEmailChange(ctx context.Context, tx *store.Store, user *st
 	}
 	return h.queueSecretMail(ctx, tx, newEmail, user.Lang, components.Mail{
 		Subject: "mail.email_change.subject", Paragraphs: []string{"mail.email_change.body"},
-		Action: "mail.email_change.action", ActionURL: h.opt.BaseURL + withQuery(paths.EmailConfirm, components.FieldToken, raw),
+		Action: "mail.email_change.action", ActionURL: h.opt.BaseURL + components.WithQuery(paths.EmailConfirm, components.FieldToken, raw),
 		After: []string{"mail.email_change.expiry", "mail.email_change.ignore"},
 		Data:  map[string]any{"Name": user.Name, "Email": store.NormalizeEmail(newEmail), "Minutes": int(emailChangeTTL.Minutes())},
 	}, tx.Now().Add(emailChangeTTL))

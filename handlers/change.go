@@ -66,7 +66,7 @@ func (h *Handler) deferChange(c *fiber.Ctx) error {
 	if err := h.savePending(c.UserContext(), h.store, c); err != nil {
 		return fmt.Errorf("security: keep change: %w", err)
 	}
-	return redirect(c, withQuery(withQuery(paths.Reauth, components.FieldChange, "1"), components.FieldNext, paths.Security))
+	return redirect(c, components.WithQuery(components.WithQuery(paths.Reauth, components.FieldChange, "1"), components.FieldNext, paths.Security))
 }
 
 // takeChange removes the pending change from the session data and returns

@@ -55,7 +55,7 @@ func (h *Handler) Invite(ctx context.Context, inv Invitation) (created bool, err
 		}
 		return h.queueSecretMail(ctx, tx, user.Email, inv.Lang, components.Mail{
 			Subject: "mail.invite.subject", Paragraphs: []string{"mail.invite.body"},
-			Action: "mail.invite.action", ActionURL: h.opt.BaseURL + withQuery(paths.InviteConfirm, components.FieldToken, raw),
+			Action: "mail.invite.action", ActionURL: h.opt.BaseURL + components.WithQuery(paths.InviteConfirm, components.FieldToken, raw),
 			After: []string{"mail.invite.expiry", "mail.invite.alternative"},
 			Links: map[string]string{"mail.invite.alternative": h.opt.BaseURL + paths.Login},
 			Data:  map[string]any{"Name": name, "Days": int(h.opt.InviteTTL.Hours() / 24)},

@@ -388,13 +388,13 @@ func (h *Handler) requireFreshForChanges(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	if c.Method() == fiber.MethodGet {
-		return redirect(c, withQuery(paths.Reauth, components.FieldNext, c.OriginalURL()))
+		return redirect(c, components.WithQuery(paths.Reauth, components.FieldNext, c.OriginalURL()))
 	}
 	if h.change(c.Path()) != nil {
 		return h.deferChange(c) // carried out once the password is confirmed
 	}
 	// Another form POST cannot be repeated; return to the page it came from.
-	return redirect(c, withQuery(paths.Reauth, components.FieldNext, paths.Security))
+	return redirect(c, components.WithQuery(paths.Reauth, components.FieldNext, paths.Security))
 }
 
 // requireFreshJSON is requireFreshForChanges for the JSON endpoints: the
@@ -405,5 +405,5 @@ func (h *Handler) requireFreshJSON(c *fiber.Ctx) error {
 	if sess.State != store.SessionAuthenticated || h.isFresh(sess) {
 		return c.Next()
 	}
-	return jsonAnswer(c, fiber.StatusUnauthorized, fiber.Map{"redirect": withQuery(paths.Reauth, components.FieldNext, paths.MFAPasskey)})
+	return jsonAnswer(c, fiber.StatusUnauthorized, fiber.Map{"redirect": components.WithQuery(paths.Reauth, components.FieldNext, paths.MFAPasskey)})
 }

@@ -158,7 +158,7 @@ func (h *Handler) verifyRecoverySubmit(c *fiber.Ctx) error {
 		return fmt.Errorf("mfa: use recovery code: %w", err)
 	}
 	h.loginCompleted(c, raw, user.ID)
-	return redirect(c, withQuery(paths.RecoveryCodeUsed, components.FieldNext, h.afterLogin(pendingOf(c).Next)))
+	return redirect(c, components.WithQuery(paths.RecoveryCodeUsed, components.FieldNext, h.afterLogin(pendingOf(c).Next)))
 }
 
 // verifyEmailSendSubmit sends a login code by e-mail (with a cool-down).
@@ -167,7 +167,7 @@ func (h *Handler) verifyEmailSendSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return redirect(c, withNotice(withQuery(paths.MFAVerify, components.FieldMethod, string(factor.Email)), resendNotice(sent)))
+	return redirect(c, withNotice(components.WithQuery(paths.MFAVerify, components.FieldMethod, string(factor.Email)), resendNotice(sent)))
 }
 
 // verifyEmailSubmit checks the code from the e-mail.

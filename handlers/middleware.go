@@ -98,7 +98,7 @@ func (h *Handler) setupPage(c *fiber.Ctx) {
 		page.User = user.Email
 		page.IdleSeconds = int(h.opt.SessionIdle.Seconds())
 		page.SessionEnds = h.sessionEnds(sess).In(h.loc).Format("15:04")
-		page.ExpiredURL = withQuery(withNotice(paths.Login, noticeSessionExpired), components.FieldNext, page.Path)
+		page.ExpiredURL = components.WithQuery(withNotice(paths.Login, noticeSessionExpired), components.FieldNext, page.Path)
 	}
 	ctx = components.WithPage(ctx, page)
 	c.SetUserContext(ctx)

@@ -82,5 +82,5 @@ func withNotice(target string, n notice) string {
 	if _, ok := notices[path][n]; !ok {
 		panic("handlers: notice " + string(n) + " is not declared for " + path)
 	}
-	return withQuery(target, components.FieldNotice, string(n))
+	return components.WithQuery(target, components.FieldNotice, string(n))
 }

@@ -88,9 +88,9 @@ func (h *Handler) oidcConsentSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("oidc: consent: %w", err)
 	}
-	to := withQuery(paths.OIDCContinue, components.FieldID, req.ID.String())
+	to := components.WithQuery(paths.OIDCContinue, components.FieldID, req.ID.String())
 	if !allow {
-		to = withQuery(to, components.FieldDenied, "1")
+		to = components.WithQuery(to, components.FieldDenied, "1")
 	}
 	return redirect(c, to)
 }

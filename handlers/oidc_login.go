@@ -61,8 +61,8 @@ func (h *Handler) oidcLoginPage(c *fiber.Ctx) error {
 				return err
 			}
 		}
-		next := withQuery(paths.OIDCContinue, components.FieldID, req.ID.String())
-		return c.Redirect(withQuery(paths.Login, components.FieldNext, next), fiber.StatusSeeOther)
+		next := components.WithQuery(paths.OIDCContinue, components.FieldID, req.ID.String())
+		return c.Redirect(components.WithQuery(paths.Login, components.FieldNext, next), fiber.StatusSeeOther)
 	}
 	ok, err := h.oidcHasConsent(c.UserContext(), req, user.ID)
 	if err != nil {
@@ -72,7 +72,7 @@ func (h *Handler) oidcLoginPage(c *fiber.Ctx) error {
 		if slices.Contains(req.Prompt, oidc.PromptNone) {
 			return h.oidcDeny(c, req, &oidc.Error{ErrorType: "consent_required"})
 		}
-		return c.Redirect(withQuery(paths.OIDCConsent, components.FieldID, req.ID.String()), fiber.StatusSeeOther)
+		return c.Redirect(components.WithQuery(paths.OIDCConsent, components.FieldID, req.ID.String()), fiber.StatusSeeOther)
 	}
 	return h.oidcComplete(c, req, sess)
 }
@@ -138,9 +138,9 @@ func (h *Handler) oidcContinuePage(c *fiber.Ctx) error {
 	if req == nil {
 		return err
 	}
-	to := withQuery(paths.OIDCLogin, components.FieldID, req.ID.String())
+	to := components.WithQuery(paths.OIDCLogin, components.FieldID, req.ID.String())
 	if queryValue(c, components.FieldDenied) == "1" {
-		to = withQuery(to, components.FieldDenied, "1")
+		to = components.WithQuery(to, components.FieldDenied, "1")
 	}
 	c.Set("Refresh", "0; url="+to)
 	return h.render(c, fiber.StatusOK, components.OIDCContinuePage(components.OIDCContinueView{

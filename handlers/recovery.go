@@ -102,7 +102,7 @@ func (h *Handler) requestRecovery(ctx context.Context, tx *store.Store, email, i
 	}
 	return h.queueSecretMail(ctx, tx, user.Email, user.Lang, components.Mail{
 		Subject: "mail.recovery.subject", Paragraphs: []string{"mail.recovery.body"},
-		Action: "mail.recovery.action", ActionURL: h.opt.BaseURL + withQuery(paths.RecoveryConfirm, components.FieldToken, raw),
+		Action: "mail.recovery.action", ActionURL: h.opt.BaseURL + components.WithQuery(paths.RecoveryConfirm, components.FieldToken, raw),
 		After: []string{"mail.recovery.expiry", "mail.recovery.ignore"},
 		Data:  map[string]any{"Name": user.Name, "Minutes": int(h.opt.RecoveryTTL.Minutes())},
 	}, tx.Now().Add(h.opt.RecoveryTTL))

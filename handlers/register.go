@@ -90,7 +90,7 @@ func (h *Handler) requestRegistration(ctx context.Context, tx *store.Store, emai
 	}
 	return h.queueSecretMail(ctx, tx, email, lang, components.Mail{
 		Subject: "mail.register.subject", Paragraphs: []string{"mail.register.body"},
-		Action: "mail.register.action", ActionURL: h.opt.BaseURL + withQuery(paths.RegisterConfirm, components.FieldToken, raw),
+		Action: "mail.register.action", ActionURL: h.opt.BaseURL + components.WithQuery(paths.RegisterConfirm, components.FieldToken, raw),
 		After: []string{"mail.register.expiry", "mail.register.ignore"},
 		Data:  map[string]any{"Hours": int(registerTTL.Hours())},
 	}, tx.Now().Add(registerTTL))
