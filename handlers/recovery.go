@@ -50,27 +50,15 @@ func recoveryRequestView(email string, errs components.Errors) components.EmailR
 // mail saying there is no account otherwise; the answer is the same page,
 // after the same time, either way.
 func (h *Handler) recoverySubmit(c *fiber.Ctx) error {
-	start := time.Now()
-	email, errs := readEmail(c)
-	if errs != nil {
-		return h.render(c, fiber.StatusUnprocessableEntity, components.EmailRequestPage(recoveryRequestView(email, errs)), "email-form")
-	}
-	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
+	return h.mailRequestSubmit(c, recoveryRequestView, func(ctx context.Context, tx *store.Store, email string) error {
 		return h.requestRecovery(ctx, tx, email, c.IP())
-	})
-	if err != nil {
-		return fmt.Errorf("recovery: request: %w", err)
-	}
-	h.opt.MailNotify()
-	evenOut(start)
-	return redirect(c, paths.RecoverySent)
+	}, paths.RecoverySent)
 }
 
 // recoveryAgain shows the request form again with the typed address and
 // errs (a throttled request).
 func (h *Handler) recoveryAgain(c *fiber.Ctx, errs components.Errors) error {
-	email, _ := readEmail(c)
-	return h.render(c, fiber.StatusTooManyRequests, components.EmailRequestPage(recoveryRequestView(email, errs)), "email-form")
+	return h.mailRequestAgain(c, recoveryRequestView, errs)
 }
 
 // requestRecovery issues a reset token (voiding older ones) and queues the
@@ -144,6 +132,35 @@ func parseEmail(s string) (string, components.Errors) {
 		return email, components.Errors{{Field: components.FieldEmail, Message: "email.error.invalid"}}
 	}
 	return email, nil
+}
+
+// mailRequestSubmit answers a form that mails the typed address whether
+// or not it has an account (recovery, registration), so the answer tells
+// nobody which addresses are registered: request queues the right mail,
+// and the customer is sent to sent after the same time either way. An
+// address that is no address comes back in the form of view.
+func (h *Handler) mailRequestSubmit(c *fiber.Ctx, view func(string, components.Errors) components.EmailRequestView, request func(ctx context.Context, tx *store.Store, email string) error, sent string) error {
+	start := time.Now()
+	email, errs := readEmail(c)
+	if errs != nil {
+		return h.render(c, fiber.StatusUnprocessableEntity, components.EmailRequestPage(view(email, errs)), "email-form")
+	}
+	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
+		return request(ctx, tx, email)
+	})
+	if err != nil {
+		return fmt.Errorf("mail request %s: %w", sent, err)
+	}
+	h.opt.MailNotify()
+	evenOut(start)
+	return redirect(c, sent)
+}
+
+// mailRequestAgain shows the form of view again with the typed address and
+// errs (a throttled request).
+func (h *Handler) mailRequestAgain(c *fiber.Ctx, view func(string, components.Errors) components.EmailRequestView, errs components.Errors) error {
+	email, _ := readEmail(c)
+	return h.render(c, fiber.StatusTooManyRequests, components.EmailRequestPage(view(email, errs)), "email-form")
 }
 
 // evenOut waits until evenResponse has passed since start.

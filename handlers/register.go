@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -38,27 +37,15 @@ func (h *Handler) registerPage(c *fiber.Ctx) error {
 // an address that already has an account gets a mail saying so instead.
 // Both answers are the same page after the same time.
 func (h *Handler) registerSubmit(c *fiber.Ctx) error {
-	start := time.Now()
-	email, errs := readEmail(c)
-	if errs != nil {
-		return h.render(c, fiber.StatusUnprocessableEntity, components.EmailRequestPage(registerRequestView(email, errs)), "email-form")
-	}
-	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
+	return h.mailRequestSubmit(c, registerRequestView, func(ctx context.Context, tx *store.Store, email string) error {
 		return h.requestRegistration(ctx, tx, email, c.IP(), h.langOf(c))
-	})
-	if err != nil {
-		return fmt.Errorf("register: request: %w", err)
-	}
-	h.opt.MailNotify()
-	evenOut(start)
-	return redirect(c, paths.RegisterSent)
+	}, paths.RegisterSent)
 }
 
 // registerAgain shows the registration form again with the typed address
 // and errs (a throttled request).
 func (h *Handler) registerAgain(c *fiber.Ctx, errs components.Errors) error {
-	email, _ := readEmail(c)
-	return h.render(c, fiber.StatusTooManyRequests, components.EmailRequestPage(registerRequestView(email, errs)), "email-form")
+	return h.mailRequestAgain(c, registerRequestView, errs)
 }
 
 func (h *Handler) requestRegistration(ctx context.Context, tx *store.Store, email, ip, lang string) error {
