@@ -116,19 +116,22 @@ func (b *Browser) Violations() []Violation {
 // pageKeyJS is the document as axe-core sees it, less what differs between
 // two renderings of the same page: hidden field values (CSRF tokens, flow
 // ids), the CSRF header htmx sends, links' and forms' query strings
-// (one-time tokens), e-mail addresses (each test has its own) and digits
-// (dates, times, codes). The window size, which decides the layout, is
-// part of it.
+// (one-time tokens) and the ids in their paths, the text of code elements
+// (recovery codes, an authenticator key), inline images (a QR code),
+// e-mail addresses (each test has its own) and digits (dates, times,
+// codes). None of these changes what axe-core checks: the elements, their
+// names, roles and colours stay. The window size, which decides the
+// layout, is part of it.
 const pageKeyJS = `(() => {
 	const doc = document.documentElement.cloneNode(true);
 	for (const el of doc.querySelectorAll("input[type=hidden]")) el.removeAttribute("value");
+	for (const el of doc.querySelectorAll("code")) el.textContent = "code";
 	for (const el of doc.querySelectorAll("*")) {
-		for (const a of [...el.attributes]) if (a.name.startsWith("hx-headers")) el.removeAttribute(a.name);
-	}
-	for (const el of doc.querySelectorAll("[href], [action], [src], [hx-get], [hx-post]")) {
-		for (const a of ["href", "action", "src", "hx-get", "hx-post"]) {
-			const v = el.getAttribute(a);
-			if (v !== null) el.setAttribute(a, v.split("?")[0]);
+		for (const a of [...el.attributes]) {
+			if (a.name.startsWith("hx-headers")) el.removeAttribute(a.name);
+			else if (/^(href|action|src|hx-get|hx-post|data-[a-z-]*url)$/.test(a.name)) {
+				el.setAttribute(a.name, a.value.startsWith("data:") ? "data:" : a.value.split("?")[0].replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, "id"));
+			}
 		}
 	}
 	return innerWidth + "x" + innerHeight + " " + doc.outerHTML.replace(/[^\s"'<>@]+@[^\s"'<>]+/g, "x@y").replace(/[0-9]+/g, "0");

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/css"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -72,6 +74,13 @@ func NewBrowser(t testing.TB, opt Options) *Browser {
 	}
 	w.setMainFrame(string(chromedp.FromContext(ctx).Target.TargetID))
 	b := &Browser{t: t, opt: opt, ctx: ctx, watch: w, seen: map[string]bool{}}
+	// chromedp enables the CSS domain for its style queries, which the
+	// tests do not use; off, the browser does not report every style sheet
+	// and style change of every page to the test.
+	b.call("disable the CSS domain", func(ctx context.Context) error {
+		_, err := chromedp.Call(ctx, css.Disable, cdp.Empty{})
+		return err
+	})
 	b.call("disable JavaScript", func(ctx context.Context) error {
 		_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled,
 			emulation.SetScriptExecutionDisabledParams{Value: !opt.JavaScript})
