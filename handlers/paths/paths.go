@@ -1,7 +1,7 @@
 // Package paths declares every address of the portal once. The handlers
 // register their routes under these names and the components build their
 // links and form actions from them, so a renamed path cannot leave a
-// template pointing nowhere. It imports nothing.
+// template pointing nowhere. It imports nothing of the app.
 //
 // Paths customers may type or know from the help texts are German;
 // /Passwort-vergessen is the one the chamber's letters name.

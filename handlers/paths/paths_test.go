@@ -1,6 +1,9 @@
 package paths
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestFillPutsTheValueInPlaceOfTheParameter(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
@@ -12,6 +15,18 @@ func TestFillPutsTheValueInPlaceOfTheParameter(t *testing.T) {
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
+
+// The password confirmation sends a cancelled second-factor step back to
+// the security page by MFAPrefix: every step must start with it.
+func TestSecondFactorStepsStartWithMFAPrefix(t *testing.T) {
+	for _, p := range []string{MFAChoose, MFATOTP, MFAEmail, MFAEmailResend, MFAPasskey, MFAVerify, MFAVerifyTOTP,
+		MFAVerifyEmail, MFAVerifySend, MFAVerifyCode, RecoveryCodes, RecoveryCodesTxt, RecoveryCodeUsed,
+		PasskeyRegisterBegin, PasskeyRegisterFinish, PasskeyVerifyBegin, PasskeyVerifyFinish} {
+		if !strings.HasPrefix(p, MFAPrefix) {
+			t.Errorf("%s does not start with %s", p, MFAPrefix)
 		}
 	}
 }
