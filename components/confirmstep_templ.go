@@ -176,7 +176,7 @@ func ConfirmStepPage(v ConfirmStepView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = Field(Input{
+				templ_7745c5c3_Err = FormField(Input{
 					Name: FieldCurrentPassword, Type: "password", Label: "password_change.current.label",
 					Autocomplete: "current-password", Required: true, Error: v.Errors.For(FieldCurrentPassword),
 				}).Render(ctx, templ_7745c5c3_Buffer)

@@ -19,13 +19,16 @@ const (
 
 // Page is what every page needs besides its own view model.
 type Page struct {
-	Lang    string              // "de" or "en"
-	CSRF    string              // token for forms and the hx-headers of <body>
-	Path    string              // current path and query, the target of the language switch
-	Asset   func(string) string // URL of a static file by its plain name
-	User    string              // e-mail of the logged-in customer, empty when anonymous
-	Contact string              // contact address shown in the footer and the help page
-	Dev     bool                // local development (shows the dev mailbox link)
+	Lang string // "de" or "en"
+	CSRF string // token for forms and the hx-headers of <body>
+	Path string // current path and query, the target of the language switch
+	// ExpiredURL is where the session timeout notice leads when the
+	// session has ended: the login, back to Path afterwards.
+	ExpiredURL string
+	Asset      func(string) string // URL of a static file by its plain name
+	User       string              // e-mail of the logged-in customer, empty when anonymous
+	Contact    string              // contact address shown in the footer and the help page
+	Dev        bool                // local development (shows the dev mailbox link)
 	// IdleSeconds is how long the session lasts without activity; 0 when
 	// nobody is logged in. SessionEnds is that moment as a clock time.
 	IdleSeconds int

@@ -2,13 +2,37 @@ package components
 
 import (
 	"net/url"
+	"strings"
 
 	"github.com/a-h/templ"
+
+	"github.com/hwk/kundenportal/handlers/paths"
 )
+
+// Field is the name of a form field or query parameter. The components
+// name their inputs with these constants and the handlers read the request
+// with the same ones, so a field and the errors keyed by it cannot drift
+// apart.
+type Field string
+
+// Fields that several forms and links carry.
+const (
+	FieldCSRF   Field = "_csrf"  // the CSRF token of every form
+	FieldNext   Field = "next"   // the local page to go to afterwards
+	FieldToken  Field = "token"  // the token of a mailed link
+	FieldID     Field = "id"     // the item a step acts on (a method, an authorization request)
+	FieldChange Field = "change" // "1": the password confirmation is for a change
+	FieldNotice Field = "notice" // the notice a page shows once
+	FieldPrint  Field = "print"  // "1": the print view of the recovery codes
+)
+
+// Of is the field f of the item id, for a page with one such field per
+// item (its name stays f; this is its id and the key of its errors).
+func (f Field) Of(id string) Field { return f + "-" + Field(id) }
 
 // FieldError ties an error message to a form field.
 type FieldError struct {
-	Field   string         // the field's name, which is also its id; "" for the whole form
+	Field   Field          // the field's name, which is also its id; "" for the whole form
 	Message string         // message id
 	Data    map[string]any // placeholders of the message, optional
 	// Uncorrectable marks what the customer cannot correct in the form
@@ -33,7 +57,7 @@ func (e Errors) summaryTitle() string {
 type Errors []FieldError
 
 // For returns the message id of the first error for field, or "".
-func (e Errors) For(field string) string {
+func (e Errors) For(field Field) string {
 	for _, fe := range e {
 		if fe.Field == field {
 			return fe.Message
@@ -44,7 +68,7 @@ func (e Errors) For(field string) string {
 
 // Input describes one labelled form field.
 type Input struct {
-	Name         string // field constant; also the element id unless ID is set
+	Name         Field  // also the element id unless ID is set
 	ID           string // element id when one page has several fields of one name
 	Type         string // "text" when empty
 	Label        string // message id
@@ -61,7 +85,7 @@ func (in Input) id() string {
 	if in.ID != "" {
 		return in.ID
 	}
-	return in.Name
+	return string(in.Name)
 }
 
 func (in Input) inputType() string {
@@ -95,7 +119,23 @@ func (in Input) describedBy() string {
 // langURL is the language switch link for lang that returns to path.
 func langURL(lang, path string) templ.SafeURL {
 	if path == "" {
-		path = "/"
+		path = paths.Home
 	}
-	return templ.SafeURL("/lang/" + lang + "?next=" + url.QueryEscape(path))
+	return withQuery(paths.LangOf(lang), FieldNext, path)
+}
+
+// WithQuery is target (a path, perhaps with a query already) with the
+// query parameter f set to value: the one way the components and the
+// handlers build a link that carries a field.
+func WithQuery(target string, f Field, value string) string {
+	sep := "?"
+	if strings.Contains(target, "?") {
+		sep = "&"
+	}
+	return target + sep + string(f) + "=" + url.QueryEscape(value)
+}
+
+// withQuery is WithQuery as a link of a template.
+func withQuery(target string, f Field, value string) templ.SafeURL {
+	return templ.SafeURL(WithQuery(target, f, value))
 }

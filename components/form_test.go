@@ -25,7 +25,7 @@ var (
 func TestFieldWithErrorIsInvalidAndDescribedByTheError(t *testing.T) {
 	in := emailInput
 	in.Error = "error.404.body"
-	doc := renderDoc(t, "de", components.Field(in))
+	doc := renderDoc(t, "de", components.FormField(in))
 
 	input := doc.Find("input#email")
 	if input.Length() != 1 {
@@ -63,7 +63,7 @@ func TestFieldWithErrorIsInvalidAndDescribedByTheError(t *testing.T) {
 }
 
 func TestFieldWithoutErrorIsNotInvalid(t *testing.T) {
-	doc := renderDoc(t, "de", components.Field(emailInput))
+	doc := renderDoc(t, "de", components.FormField(emailInput))
 	input := doc.Find("input#email")
 	if _, ok := input.Attr("aria-invalid"); ok {
 		t.Errorf("aria-invalid set on a field without error")
@@ -83,7 +83,7 @@ func TestErrorSummaryLinksToTheFields(t *testing.T) {
 	}
 	email, password := emailInput, passwordInput
 	email.Error, password.Error = errs[0].Message, errs[1].Message
-	form := templ.Join(components.ErrorSummary(errs), components.Field(email), components.Field(password))
+	form := templ.Join(components.ErrorSummary(errs), components.FormField(email), components.FormField(password))
 
 	for _, lang := range languages {
 		t.Run(lang, func(t *testing.T) {
@@ -94,7 +94,7 @@ func TestErrorSummaryLinksToTheFields(t *testing.T) {
 			}
 			links.Each(func(i int, a *goquery.Selection) {
 				href := a.AttrOr("href", "")
-				if href != "#"+errs[i].Field {
+				if href != "#"+string(errs[i].Field) {
 					t.Errorf("link %d points at %q, want #%s", i, href, errs[i].Field)
 				}
 				if doc.Find("input"+href).Length() != 1 {

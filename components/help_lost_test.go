@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 func TestHelpLostAccessNamesCodesBeforeContact(t *testing.T) {
@@ -46,10 +47,10 @@ func TestHelpLostAccessNamesCodesBeforeContact(t *testing.T) {
 }
 
 func TestEverySecondFactorStepLinksToLostAccess(t *testing.T) {
-	for _, method := range []string{components.MethodTOTP, components.MethodEmail, components.MethodWebAuthn, components.MethodRecovery} {
-		t.Run(method, func(t *testing.T) {
+	for _, method := range []factor.Kind{factor.TOTP, factor.Email, factor.WebAuthn, factor.Recovery} {
+		t.Run(string(method), func(t *testing.T) {
 			doc := renderDoc(t, "de", components.VerifyPage(components.VerifyView{
-				Method: method, Methods: []string{components.MethodTOTP, components.MethodEmail, components.MethodWebAuthn}, Email: "a@example.de",
+				Method: method, Methods: []factor.Kind{factor.TOTP, factor.Email, factor.WebAuthn}, Email: "a@example.de",
 			}))
 			a := doc.Find(`main a[href="/help#lost-access"]`)
 			if a.Length() != 1 || squash(a.Text()) != "Zugang verloren?" {

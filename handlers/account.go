@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -19,10 +20,6 @@ const (
 	eventSessionsEnded = "sessions.ended"
 	eventSessionEnded  = "session.ended"
 )
-
-// PathEndSession is the confirmation step and action that end one other
-// session.
-const PathEndSession = "/account/sessions/:id/end"
 
 // recentLogins is how many logins the overview shows.
 const recentLogins = 10
@@ -133,7 +130,7 @@ func (h *Handler) endOtherSessionsSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("account: end sessions: %w", err)
 	}
-	return redirect(c, withNotice(PathAccount, noticeSessionsEnded))
+	return redirect(c, withNotice(paths.Account, noticeSessionsEnded))
 }
 
 // otherSession finds the session named by :id among the customer's other
@@ -159,7 +156,7 @@ func (h *Handler) otherSession(c *fiber.Ctx) (*store.Session, error) {
 func (h *Handler) endSessionPage(c *fiber.Ctx) error {
 	s, err := h.otherSession(c)
 	if errors.Is(err, store.ErrNotFound) {
-		return c.Redirect(PathAccount, fiber.StatusSeeOther)
+		return c.Redirect(paths.Account, fiber.StatusSeeOther)
 	} else if err != nil {
 		return err
 	}
@@ -170,7 +167,7 @@ func (h *Handler) endSessionPage(c *fiber.Ctx) error {
 func (h *Handler) endSessionSubmit(c *fiber.Ctx) error {
 	s, err := h.otherSession(c)
 	if errors.Is(err, store.ErrNotFound) {
-		return redirect(c, PathAccount)
+		return redirect(c, paths.Account)
 	} else if err != nil {
 		return err
 	}
@@ -187,7 +184,7 @@ func (h *Handler) endSessionSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("account: end session: %w", err)
 	}
-	return redirect(c, withNotice(PathAccount, noticeSessionEnded))
+	return redirect(c, withNotice(paths.Account, noticeSessionEnded))
 }
 
 // sessionExtendSubmit is "Angemeldet bleiben": the request itself renewed
@@ -201,7 +198,7 @@ func (h *Handler) sessionExtendSubmit(c *fiber.Ctx) error {
 	if c.Get("HX-Request") == "true" || c.Get("X-Requested-With") == "fetch" {
 		return c.SendStatus(fiber.StatusNoContent)
 	}
-	return c.Redirect(h.afterLogin(c.FormValue("next")), fiber.StatusSeeOther)
+	return c.Redirect(h.afterLogin(formValue(c, components.FieldNext)), fiber.StatusSeeOther)
 }
 
 // clock formats a time for customers: the chamber's local time, in the

@@ -9,15 +9,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
-)
-
-// Paths of the customer's own account: changing the address and deleting
-// the account.
-const (
-	PathAccountEmail  = "/account/email"
-	PathEmailConfirm  = "/account/email/confirm"
-	PathAccountDelete = "/account/delete"
 )
 
 // Audit events of the own account.
@@ -33,20 +26,20 @@ const emailChangeTTL = time.Hour
 // emailChangeLink is the link to the new address: its confirmation page
 // and where to start again.
 var emailChangeLink = linkKind{
-	token: store.TokenEmailChange, path: PathEmailConfirm,
+	token: store.TokenEmailChange, path: paths.EmailConfirm,
 	title: "email_change.confirm.title", body: "email_change.confirm.body",
-	restartURL: PathAccountEmail, restartText: "email_change.restart",
+	restartURL: paths.AccountEmail, restartText: "email_change.restart",
 }
 
 // ownAccountRoutes registers the pages of the own account.
 func (h *Handler) ownAccountRoutes(app *fiber.App, with, user func(...fiber.Handler) []fiber.Handler) {
 	mailLimit := h.rateLimit("mail", 10, 10*time.Minute)
-	app.Get(PathAccountEmail, user(h.emailChangePage)...)
-	app.Post(PathAccountEmail, user(mailLimit, h.emailChangeSubmit)...)
-	app.Get(PathEmailConfirm, with(h.emailConfirmPage)...)
-	app.Post(PathEmailConfirm, with(h.rateLimit("confirm", 30, 10*time.Minute), h.emailConfirmSubmit)...)
-	app.Get(PathAccountDelete, user(h.accountDeletePage)...)
-	app.Post(PathAccountDelete, user(h.accountDeleteSubmit)...)
+	app.Get(paths.AccountEmail, user(h.emailChangePage)...)
+	app.Post(paths.AccountEmail, user(mailLimit, h.emailChangeSubmit)...)
+	app.Get(paths.EmailConfirm, with(h.emailConfirmPage)...)
+	app.Post(paths.EmailConfirm, with(h.rateLimit("confirm", 30, 10*time.Minute), h.emailConfirmSubmit)...)
+	app.Get(paths.AccountDelete, user(h.accountDeletePage)...)
+	app.Post(paths.AccountDelete, user(h.accountDeleteSubmit)...)
 }
 
 // confirmCurrentPassword checks the current password typed for a change to
@@ -58,25 +51,14 @@ func (h *Handler) confirmCurrentPassword(c *fiber.Ctx, user *store.User, pw, wha
 	if pw == "" {
 		return components.Errors{{Field: components.FieldCurrentPassword, Message: "password_change.error.current_missing"}}, fiber.StatusUnprocessableEntity, nil
 	}
-	wait, err := h.passwordAttempt(c, user, store.NormalizeEmail(user.Email))
-	if err != nil {
-		return nil, 0, err
-	}
-	if wait > 0 {
+	wait, ok, err := h.checkCurrentPassword(c, user, pw, what)
+	switch {
+	case err != nil:
+		return nil, 0, fmt.Errorf("%s: %w", what, err)
+	case wait > 0:
 		return throttled(c, wait), fiber.StatusTooManyRequests, nil
-	}
-	ok, err := h.checkPassword(c.UserContext(), user, pw)
-	if err != nil {
-		return nil, 0, err
-	}
-	if ok {
+	case ok:
 		return nil, 0, nil
-	}
-	err = h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
-		return tx.Audit(ctx, store.AuditEvent{Event: eventLoginFailed, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: what})
-	})
-	if err != nil {
-		return nil, 0, fmt.Errorf("%s: record failure: %w", what, err)
 	}
 	return components.Errors{{Field: components.FieldCurrentPassword, Message: "password_change.error.current_wrong"}}, fiber.StatusUnprocessableEntity, nil
 }
@@ -93,7 +75,7 @@ func (h *Handler) emailChangePage(c *fiber.Ctx) error {
 // addresses are registered.
 func (h *Handler) emailChangeSubmit(c *fiber.Ctx) error {
 	user := currentUser(c)
-	view := components.EmailChangeView{Email: user.Email, NewEmail: c.FormValue(components.FieldNewEmail)}
+	view := components.EmailChangeView{Email: user.Email, NewEmail: formValue(c, components.FieldNewEmail)}
 	newEmail, errs := parseEmail(view.NewEmail)
 	for i := range errs {
 		errs[i].Field = components.FieldNewEmail
@@ -101,7 +83,7 @@ func (h *Handler) emailChangeSubmit(c *fiber.Ctx) error {
 	if errs == nil && store.NormalizeEmail(newEmail) == store.NormalizeEmail(user.Email) {
 		errs = components.Errors{{Field: components.FieldNewEmail, Message: "email_change.error.same"}}
 	}
-	pw := c.FormValue(components.FieldCurrentPassword)
+	pw := formValue(c, components.FieldCurrentPassword)
 	if pw == "" {
 		errs = append(errs, components.FieldError{Field: components.FieldCurrentPassword, Message: "password_change.error.current_missing"})
 	}
@@ -130,7 +112,7 @@ func (h *Handler) emailChangeSubmit(c *fiber.Ctx) error {
 		return fmt.Errorf("email change: request: %w", err)
 	}
 	h.opt.MailNotify()
-	return redirect(c, withNotice(PathAccount, noticeEmailChangeSent))
+	return redirect(c, withNotice(paths.Account, noticeEmailChangeSent))
 }
 
 // sendEmailChange mails the link to the new address, or, when another
@@ -156,7 +138,7 @@ func (h *Handler) sendEmailChange(ctx context.Context, tx *store.Store, user *st
 	}
 	return h.queueSecretMail(ctx, tx, newEmail, user.Lang, components.Mail{
 		Subject: "mail.email_change.subject", Paragraphs: []string{"mail.email_change.body"},
-		Action: "mail.email_change.action", ActionURL: h.opt.BaseURL + PathEmailConfirm + "?token=" + raw,
+		Action: "mail.email_change.action", ActionURL: h.opt.BaseURL + components.WithQuery(paths.EmailConfirm, components.FieldToken, raw),
 		After: []string{"mail.email_change.expiry", "mail.email_change.ignore"},
 		Data:  map[string]any{"Name": user.Name, "Email": store.NormalizeEmail(newEmail), "Minutes": int(emailChangeTTL.Minutes())},
 	}, tx.Now().Add(emailChangeTTL))
@@ -175,7 +157,7 @@ func (h *Handler) emailConfirmSubmit(c *fiber.Ctx) error {
 	taken := false
 	var changed *store.User
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
-		tok, err := tx.ConsumeToken(ctx, store.TokenEmailChange, c.FormValue("token"))
+		tok, err := tx.ConsumeToken(ctx, store.TokenEmailChange, formValue(c, components.FieldToken))
 		if err != nil {
 			return err
 		}
@@ -207,14 +189,14 @@ func (h *Handler) emailConfirmSubmit(c *fiber.Ctx) error {
 	if taken {
 		return h.render(c, fiber.StatusConflict, components.ProblemPage(components.ProblemView{
 			Title: "email_change.taken.title", Body: "email_change.taken.body",
-			ActionURL: PathAccountEmail, ActionText: "email_change.restart",
+			ActionURL: paths.AccountEmail, ActionText: "email_change.restart",
 		}))
 	}
 	h.opt.MailNotify()
 	if u := currentUser(c); u != nil && u.ID == changed.ID {
-		return redirect(c, withNotice(PathAccount, noticeEmailChanged))
+		return redirect(c, withNotice(paths.Account, noticeEmailChanged))
 	}
-	return redirect(c, withNotice(PathLogin, noticeEmailChanged))
+	return redirect(c, withNotice(paths.Login, noticeEmailChanged))
 }
 
 // emailChangedNotice mails the old address that the account's address
@@ -236,7 +218,7 @@ func (h *Handler) emailChangedNotice(c *fiber.Ctx, tx *store.Store, old *store.U
 func accountDeleteView(errs components.Errors) components.ConfirmStepView {
 	return components.ConfirmStepView{
 		Title: "confirmstep.title", Body: []string{"account_delete.confirm.body", "account_delete.confirm.final"},
-		Action: PathAccountDelete, Confirm: "account_delete.confirm.submit", CancelURL: PathAccount,
+		Action: paths.AccountDelete, Confirm: "account_delete.confirm.submit", CancelURL: paths.Account,
 		Password: true, Errors: errs,
 	}
 }
@@ -253,7 +235,7 @@ func (h *Handler) accountDeletePage(c *fiber.Ctx) error {
 // transaction. The customer lands on the login page, logged out.
 func (h *Handler) accountDeleteSubmit(c *fiber.Ctx) error {
 	user := currentUser(c)
-	errs, status, err := h.confirmCurrentPassword(c, user, c.FormValue(components.FieldCurrentPassword), "account deletion")
+	errs, status, err := h.confirmCurrentPassword(c, user, formValue(c, components.FieldCurrentPassword), "account deletion")
 	if err != nil {
 		return err
 	}
@@ -280,5 +262,5 @@ func (h *Handler) accountDeleteSubmit(c *fiber.Ctx) error {
 	}
 	h.opt.MailNotify()
 	h.clearSessionCookie(c)
-	return redirect(c, withNotice(PathLogin, noticeAccountDeleted))
+	return redirect(c, withNotice(paths.Login, noticeAccountDeleted))
 }

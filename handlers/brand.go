@@ -9,12 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
-)
-
-// Paths of the chamber's identity.
-const (
-	PathLogo          = "/brand/logo"
-	PathAccessibility = "/barrierefreiheit"
+	"github.com/hwk/kundenportal/handlers/paths"
 )
 
 // DefaultOrgName is the organisation named on every page, in mails and
@@ -68,10 +63,10 @@ func loadLogo(file string) (*logo, error) {
 func (h *Handler) brandPage(p *components.Page) {
 	b := h.opt.Brand
 	p.OrgName, p.ImprintURL, p.PrivacyURL = b.OrgName, b.ImprintURL, b.PrivacyURL
-	p.AccessibilityURL = or(b.AccessibilityURL, PathAccessibility)
+	p.AccessibilityURL = or(b.AccessibilityURL, paths.Accessibility)
 	p.LogoURL = h.assets.URL("img/favicon.svg")
 	if h.logo != nil {
-		p.LogoURL = PathLogo
+		p.LogoURL = paths.Logo
 	}
 }
 

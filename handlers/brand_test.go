@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
 )
 
 func TestTheChambersIdentityIsConfigurable(t *testing.T) {
@@ -27,22 +28,22 @@ func TestTheChambersIdentityIsConfigurable(t *testing.T) {
 	if got := strings.TrimSpace(doc.Find(".brand__org").Text()); got != "Handwerkskammer Musterstadt" {
 		t.Errorf("organisation in the header = %q", got)
 	}
-	if src, _ := doc.Find("img.brand__logo").Attr("src"); src != handlers.PathLogo {
-		t.Errorf("logo src = %q, want the configured logo at %s", src, handlers.PathLogo)
+	if src, _ := doc.Find("img.brand__logo").Attr("src"); src != paths.Logo {
+		t.Errorf("logo src = %q, want the configured logo at %s", src, paths.Logo)
 	}
 	for href, id := range map[string]string{
 		"https://hwk.example/impressum": "brand.imprint", "https://hwk.example/datenschutz": "brand.privacy",
-		handlers.PathAccessibility: "brand.accessibility",
+		paths.Accessibility: "brand.accessibility",
 	} {
 		if got := strings.TrimSpace(doc.Find(`footer a[href="` + href + `"]`).Text()); got != p.msg(t, id) {
 			t.Errorf("footer link to %s = %q, want %q", href, got, p.msg(t, id))
 		}
 	}
-	r := c.get(handlers.PathLogo)
+	r := c.get(paths.Logo)
 	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "<svg") || !strings.HasPrefix(r.Header.Get("Content-Type"), "image/svg") {
 		t.Errorf("logo: status %d, type %q", r.StatusCode, r.Header.Get("Content-Type"))
 	}
-	page := c.getOK(handlers.PathAccessibility)
+	page := c.getOK(paths.Accessibility)
 	for _, want := range []string{p.msg(t, "brand.accessibility"), p.msg(t, "accessibility.feedback.title"), "Handwerkskammer Musterstadt"} {
 		if !strings.Contains(page.Text(t), want) {
 			t.Errorf("accessibility statement lacks %q", want)
@@ -63,7 +64,7 @@ func TestTheDefaultIdentity(t *testing.T) {
 	if src, _ := doc.Find("img.brand__logo").Attr("src"); !strings.HasPrefix(src, "/static/") {
 		t.Errorf("default logo src = %q, want the embedded one", src)
 	}
-	if doc.Find(`footer a[href="`+handlers.PathAccessibility+`"]`).Length() != 1 || doc.Find(`footer a[href*="impressum"]`).Length() != 0 {
+	if doc.Find(`footer a[href="`+paths.Accessibility+`"]`).Length() != 1 || doc.Find(`footer a[href*="impressum"]`).Length() != 0 {
 		t.Errorf("default footer: want the built-in accessibility statement and no unconfigured links")
 	}
 }

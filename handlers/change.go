@@ -3,22 +3,14 @@ package handlers
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
-)
-
-// Paths of the changes to the account's security that the customer
-// confirms ("Sind Sie sicher?", GET) and carries out (POST).
-const (
-	PathSecurityRemove = PathSecurity + "/remove"
-	PathSecurityRename = PathSecurity + "/rename"
-	PathSecurityCodes  = PathSecurity + "/codes"
 )
 
 // pendingChangeTTL bounds how long a change waits for the password.
@@ -41,11 +33,11 @@ type changeFunc func(c *fiber.Ctx, pc pendingChange) error
 // change is the change behind a POST path, nil for other paths.
 func (h *Handler) change(path string) changeFunc {
 	switch path {
-	case PathSecurityRemove:
+	case paths.SecurityRemove:
 		return h.removeMethod
-	case PathSecurityRename:
+	case paths.SecurityRename:
 		return h.renameMethod
-	case PathSecurityCodes:
+	case paths.SecurityCodes:
 		return h.renewCodes
 	}
 	return nil
@@ -53,7 +45,7 @@ func (h *Handler) change(path string) changeFunc {
 
 // changeFromForm reads a change from the posted form.
 func changeFromForm(c *fiber.Ctx) pendingChange {
-	return pendingChange{Path: c.Path(), ID: c.FormValue("id"), Name: c.FormValue(components.FieldName)}
+	return pendingChange{Path: c.Path(), ID: formValue(c, components.FieldID), Name: formValue(c, components.FieldName)}
 }
 
 // changeSubmit is the POST handler of the change at its path.
@@ -74,7 +66,7 @@ func (h *Handler) deferChange(c *fiber.Ctx) error {
 	if err := h.savePending(c.UserContext(), h.store, c); err != nil {
 		return fmt.Errorf("security: keep change: %w", err)
 	}
-	return redirect(c, PathReauth+"?change=1&next="+url.QueryEscape(PathSecurity))
+	return redirect(c, components.WithQuery(components.WithQuery(paths.Reauth, components.FieldChange, "1"), components.FieldNext, paths.Security))
 }
 
 // takeChange removes the pending change from the session data and returns
@@ -92,7 +84,7 @@ func (h *Handler) takeChange(d *pending, forChange bool) (pendingChange, changeF
 // is removed.
 func (h *Handler) removeMethodConfirmPage(c *fiber.Ctx) error {
 	user := currentUser(c)
-	id, err := uuid.Parse(c.Query("id"))
+	id, err := uuid.Parse(queryValue(c, components.FieldID))
 	if err != nil {
 		return fiber.ErrNotFound
 	}
@@ -110,8 +102,8 @@ func (h *Handler) removeMethodConfirmPage(c *fiber.Ctx) error {
 	return h.render(c, fiber.StatusOK, components.ConfirmStepPage(components.ConfirmStepView{
 		Title: "confirmstep.title", Body: []string{"security.remove_confirm.body"},
 		Data:   map[string]any{"Method": method},
-		Action: PathSecurityRemove, Hidden: []components.HiddenField{{Name: "id", Value: m.ID.String()}},
-		Confirm: "security.remove_confirm.submit", CancelURL: PathSecurity,
+		Action: paths.SecurityRemove, Hidden: []components.HiddenField{{Name: "id", Value: m.ID.String()}},
+		Confirm: "security.remove_confirm.submit", CancelURL: paths.Security,
 	}))
 }
 
@@ -120,6 +112,6 @@ func (h *Handler) removeMethodConfirmPage(c *fiber.Ctx) error {
 func (h *Handler) renewCodesConfirmPage(c *fiber.Ctx) error {
 	return h.render(c, fiber.StatusOK, components.ConfirmStepPage(components.ConfirmStepView{
 		Title: "confirmstep.title", Body: []string{"security.codes.confirm.body"},
-		Action: PathSecurityCodes, Confirm: "security.codes.confirm.submit", CancelURL: PathSecurity,
+		Action: paths.SecurityCodes, Confirm: "security.codes.confirm.submit", CancelURL: paths.Security,
 	}))
 }

@@ -12,18 +12,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
-// Paths of the business pages.
-const (
-	PathCompanies      = "/account/companies"
-	PathCompanyRequest = "/account/companies/request"
-	PathCompanyLink    = "/account/companies/link"
-	PathCompanyData    = "/account/companies/:number"
-	PathCompanyUnlink  = "/account/companies/:number/unlink"
-	localCompany       = "company"
-)
+const localCompany = "company"
 
 // numberRe is the form of a Betriebsnummer: 4 to 12 digits.
 var numberRe = regexp.MustCompile(`^[0-9]{4,12}$`)
@@ -41,14 +34,14 @@ func ValidCompanyNumber(s string) bool { return numberRe.MatchString(s) }
 func (h *Handler) companyRoutes(app *fiber.App, user func(...fiber.Handler) []fiber.Handler) {
 	requestLimit := []fiber.Handler{h.rateLimit("pin_request", 20, time.Hour), h.accountLimit("pin_request", 10, time.Hour)}
 	linkLimit := []fiber.Handler{h.rateLimit("pin_link", 30, 10*time.Minute), h.accountLimit("pin_link", 20, 10*time.Minute)}
-	app.Get(PathEndSession, user(h.endSessionPage)...)
-	app.Post(PathEndSession, user(h.endSessionSubmit)...)
-	app.Get(PathCompanies, user(h.companiesPage)...)
-	app.Post(PathCompanyRequest, user(append(requestLimit, h.pinRequestSubmit)...)...)
-	app.Post(PathCompanyLink, user(append(linkLimit, h.linkCompanySubmit)...)...)
-	app.Get(PathCompanyUnlink, user(h.companyService(h.unlinkCompanyPage)...)...)
-	app.Post(PathCompanyUnlink, user(h.companyService(h.unlinkCompanySubmit)...)...)
-	app.Get(PathCompanyData, user(h.companyService(h.companyDataPage)...)...)
+	app.Get(paths.EndSession, user(h.endSessionPage)...)
+	app.Post(paths.EndSession, user(h.endSessionSubmit)...)
+	app.Get(paths.Companies, user(h.companiesPage)...)
+	app.Post(paths.CompanyRequest, user(append(requestLimit, h.pinRequestSubmit)...)...)
+	app.Post(paths.CompanyLink, user(append(linkLimit, h.linkCompanySubmit)...)...)
+	app.Get(paths.CompanyUnlink, user(h.companyService(h.unlinkCompanyPage)...)...)
+	app.Post(paths.CompanyUnlink, user(h.companyService(h.unlinkCompanySubmit)...)...)
+	app.Get(paths.CompanyData, user(h.companyService(h.companyDataPage)...)...)
 }
 
 // accountLimit counts requests per logged-in account (rateLimit counts per
@@ -138,9 +131,9 @@ func (h *Handler) pendingItems(ctx context.Context, rs []store.PendingPINRequest
 // number is in the register; only requests for known numbers are stored.
 func (h *Handler) pinRequestSubmit(c *fiber.Ctx) error {
 	user := currentUser(c)
-	number := NormalizeCompanyNumber(c.FormValue(components.FieldRequestNumber))
+	number := NormalizeCompanyNumber(formValue(c, components.FieldRequestNumber))
 	if !ValidCompanyNumber(number) {
-		v := components.CompanyLinkView{RequestNumber: c.FormValue(components.FieldRequestNumber),
+		v := components.CompanyLinkView{RequestNumber: formValue(c, components.FieldRequestNumber),
 			RequestErrors: components.Errors{{Field: components.FieldRequestNumber, Message: numberError(number)}}}
 		return h.renderCompanies(c, fiber.StatusUnprocessableEntity, v, "company-request-form")
 	}
@@ -159,7 +152,7 @@ func (h *Handler) pinRequestSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("company: request pin: %w", err)
 	}
-	return redirect(c, withNotice(PathCompanies, noticeCompanyRequest))
+	return redirect(c, withNotice(paths.Companies, noticeCompanyRequest))
 }
 
 func numberError(number string) string {

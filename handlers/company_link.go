@@ -10,6 +10,7 @@ import (
 
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/codes"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -28,8 +29,8 @@ const (
 // try, locked at pinMaxAttempts) in one transaction with its audit row.
 func (h *Handler) linkCompanySubmit(c *fiber.Ctx) error {
 	user := currentUser(c)
-	typed := c.FormValue(components.FieldLinkNumber)
-	number, pin := NormalizeCompanyNumber(typed), codes.NormalizePIN(c.FormValue(components.FieldLinkPIN))
+	typed := formValue(c, components.FieldLinkNumber)
+	number, pin := NormalizeCompanyNumber(typed), codes.NormalizePIN(formValue(c, components.FieldLinkPIN))
 	var errs components.Errors
 	if !ValidCompanyNumber(number) {
 		errs = append(errs, components.FieldError{Field: components.FieldLinkNumber, Message: numberError(number)})
@@ -47,7 +48,7 @@ func (h *Handler) linkCompanySubmit(c *fiber.Ctx) error {
 		}
 		if outcome == pinLinked {
 			h.opt.MailNotify()
-			return redirect(c, withNotice(PathAccount, noticeCompanyLinked))
+			return redirect(c, withNotice(paths.Account, noticeCompanyLinked))
 		}
 		errs = components.Errors{{Field: components.FieldLinkPIN, Message: map[pinOutcome]string{
 			pinWrong: "company.pin.error.wrong", pinLocked: "company.pin.error.locked", pinInvalid: "company.pin.error.expired",
@@ -146,10 +147,10 @@ func (h *Handler) unlinkCompanySubmit(c *fiber.Ctx) error {
 		return h.companyMail(ctx, tx, user, company, "mail.company.unlinked.body")
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return redirect(c, PathAccount)
+		return redirect(c, paths.Account)
 	} else if err != nil {
 		return fmt.Errorf("company: unlink: %w", err)
 	}
 	h.opt.MailNotify()
-	return redirect(c, withNotice(PathAccount, noticeCompanyUnlinked))
+	return redirect(c, withNotice(paths.Account, noticeCompanyUnlinked))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/codes"
 	"github.com/hwk/kundenportal/handlers/letter"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -103,7 +104,7 @@ func (h *Handler) pinLetter(ctx context.Context, c *store.Company, p *IssuedPIN)
 	lctx := h.mailContext(ctx, "de")
 	data := map[string]any{
 		"Name": c.Name, "Number": c.Number, "PIN": p.PIN, "Date": p.Expires.In(h.loc).Format("02.01.2006"),
-		"URL": h.opt.BaseURL + PathCompanies, "Contact": h.opt.Contact,
+		"URL": h.opt.BaseURL + paths.Companies, "Contact": h.opt.Contact,
 		"Today": h.store.Now().In(h.loc).Format("02.01.2006"),
 	}
 	t := func(id string) string { return components.T(lctx, id, data) }

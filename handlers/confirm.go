@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -25,19 +26,19 @@ type linkKind struct {
 
 var (
 	recoveryLink = linkKind{
-		token: store.TokenRecovery, flow: store.FlowPasswordRecovery, path: PathRecoveryConfirm,
+		token: store.TokenRecovery, flow: store.FlowPasswordRecovery, path: paths.RecoveryConfirm,
 		title: "recovery.confirm.title", body: "recovery.confirm.body",
-		restartURL: PathRecovery, restartText: "link.restart.recovery",
+		restartURL: paths.Recovery, restartText: "link.restart.recovery",
 	}
 	inviteLink = linkKind{
-		token: store.TokenInvite, flow: store.FlowPasswordInvitation, path: PathInviteConfirm,
+		token: store.TokenInvite, flow: store.FlowPasswordInvitation, path: paths.InviteConfirm,
 		title: "invite.confirm.title", body: "invite.confirm.body",
-		restartURL: PathRecovery, restartText: "link.restart.recovery",
+		restartURL: paths.Recovery, restartText: "link.restart.recovery",
 	}
 	registerLink = linkKind{
-		token: store.TokenRegister, flow: store.FlowPasswordRegistration, path: PathRegisterConfirm,
+		token: store.TokenRegister, flow: store.FlowPasswordRegistration, path: paths.RegisterConfirm,
 		title: "register.confirm.title", body: "register.confirm.body",
-		restartURL: PathRegister, restartText: "link.restart.register",
+		restartURL: paths.Register, restartText: "link.restart.register",
 	}
 )
 
@@ -45,7 +46,7 @@ var (
 // never uses it up: mail scanners open links, people do not press buttons.
 func (h *Handler) confirmPage(kind linkKind) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		raw := c.Query("token")
+		raw := queryValue(c, components.FieldToken)
 		tok, err := h.store.LookupToken(c.UserContext(), kind.token, raw)
 		if err != nil {
 			return h.linkProblem(c, kind, err)
@@ -62,7 +63,7 @@ func (h *Handler) confirmSubmit(kind linkKind) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		var raw string
 		err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
-			tok, err := tx.ConsumeToken(ctx, kind.token, c.FormValue("token"))
+			tok, err := tx.ConsumeToken(ctx, kind.token, formValue(c, components.FieldToken))
 			if err != nil {
 				return err
 			}
@@ -75,7 +76,7 @@ func (h *Handler) confirmSubmit(kind linkKind) fiber.Handler {
 			return h.linkProblem(c, kind, err)
 		}
 		h.setFlowCookie(c, raw)
-		return redirect(c, PathPassword)
+		return redirect(c, paths.Password)
 	}
 }
 

@@ -6,11 +6,12 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/csrftoken"
+	"github.com/hwk/kundenportal/handlers/paths"
 )
 
 const (
-	csrfFormField  = "_csrf"
 	csrfHeader     = "X-Csrf-Token"
 	localCSRFBrows = "csrf_browser"
 	localSessRaw   = "session_raw" // the session token the response leaves the browser with
@@ -64,7 +65,7 @@ func (h *Handler) csrfProblem(c *fiber.Ctx, browser string) string {
 	}
 	token := c.Get(csrfHeader)
 	if token == "" {
-		token = c.FormValue(csrfFormField)
+		token = formValue(c, components.FieldCSRF)
 	}
 	if token == "" {
 		return "no token"
@@ -75,7 +76,7 @@ func (h *Handler) csrfProblem(c *fiber.Ctx, browser string) string {
 	// A page rendered before the browser had its session (a login form
 	// left open in a tab) may still log in, and anonymous forms do not
 	// depend on the session; an authenticated session needs its own token.
-	if (currentUser(c) == nil || c.Path() == PathLogin) && h.csrfSigner.Check(token, browser, "") {
+	if (currentUser(c) == nil || c.Path() == paths.Login) && h.csrfSigner.Check(token, browser, "") {
 		return ""
 	}
 	return "token does not match"

@@ -19,6 +19,7 @@ import (
 	"github.com/hwk/kundenportal/handlers/keys"
 	"github.com/hwk/kundenportal/handlers/passkey"
 	"github.com/hwk/kundenportal/handlers/password"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/provider"
 	"github.com/hwk/kundenportal/handlers/sealed"
 	"github.com/hwk/kundenportal/locales"
@@ -124,7 +125,7 @@ func New(opt Options) (*Handler, error) {
 	}
 	oidcProvider, err := provider.New(provider.Options{
 		Issuer: opt.BaseURL, SecretKey: opt.SecretKey, Insecure: strings.HasPrefix(opt.BaseURL, "http://"),
-		LogoutRedirect: withNotice(PathLogin, noticeLoggedOut), Store: opt.Store, Logger: opt.Logger,
+		LogoutRedirect: withNotice(paths.Login, noticeLoggedOut), Store: opt.Store, Logger: opt.Logger,
 	})
 	if err != nil {
 		return nil, err

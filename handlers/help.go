@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 )
 
 // helpPage shows the FAQ: the password policy, why login can fail, the
@@ -16,15 +17,15 @@ func (h *Handler) helpPage(c *fiber.Ctx) error {
 // forgotPasswordRedirect keeps the address printed in the chamber's letters
 // (www.…/Passwort-vergessen) working: it leads to password recovery.
 func (h *Handler) forgotPasswordRedirect(c *fiber.Ctx) error {
-	return c.Redirect(PathRecovery, fiber.StatusMovedPermanently)
+	return c.Redirect(paths.Recovery, fiber.StatusMovedPermanently)
 }
 
 // germanAliases are German addresses customers may type, and where they
 // lead (as /Passwort-vergessen does).
 var germanAliases = map[string]string{
-	"/anmelden":     PathLogin,
-	"/registrieren": PathRegister,
-	"/hilfe":        PathHelp,
+	paths.AliasLogin:    paths.Login,
+	paths.AliasRegister: paths.Register,
+	paths.AliasHelp:     paths.Help,
 }
 
 // aliasRedirect sends a typed German address to its page for good.
@@ -36,5 +37,5 @@ func aliasRedirect(to string) fiber.Handler {
 
 // homePage sends customers where they can start.
 func (h *Handler) homePage(c *fiber.Ctx) error {
-	return c.Redirect(PathLogin, fiber.StatusSeeOther)
+	return c.Redirect(paths.Login, fiber.StatusSeeOther)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -54,9 +55,9 @@ func (h *Handler) Invite(ctx context.Context, inv Invitation) (created bool, err
 		}
 		return h.queueSecretMail(ctx, tx, user.Email, inv.Lang, components.Mail{
 			Subject: "mail.invite.subject", Paragraphs: []string{"mail.invite.body"},
-			Action: "mail.invite.action", ActionURL: h.opt.BaseURL + PathInviteConfirm + "?token=" + raw,
+			Action: "mail.invite.action", ActionURL: h.opt.BaseURL + components.WithQuery(paths.InviteConfirm, components.FieldToken, raw),
 			After: []string{"mail.invite.expiry", "mail.invite.alternative"},
-			Links: map[string]string{"mail.invite.alternative": h.opt.BaseURL + PathLogin},
+			Links: map[string]string{"mail.invite.alternative": h.opt.BaseURL + paths.Login},
 			Data:  map[string]any{"Name": name, "Days": int(h.opt.InviteTTL.Hours() / 24)},
 		}, tx.Now().Add(h.opt.InviteTTL))
 	})

@@ -22,6 +22,7 @@ import (
 	"github.com/hwk/kundenportal/handlers/totp"
 	"github.com/hwk/kundenportal/locales"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 	"github.com/hwk/kundenportal/store/storetest"
 )
 
@@ -232,7 +233,7 @@ func (p *portal) inviteUser(t testing.TB, email string) string {
 func (p *portal) passwordUser(t testing.TB, email, pw string) *store.User {
 	t.Helper()
 	u := p.passwordUserNoMFA(t, email, pw)
-	p.addMethod(t, u, &store.MFAMethod{Kind: store.MethodEmail})
+	p.addMethod(t, u, &store.MFAMethod{Kind: factor.Email})
 	return u
 }
 
@@ -276,7 +277,7 @@ func (p *portal) addTOTP(t testing.TB, u *store.User) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.addMethod(t, u, &store.MFAMethod{ID: id, Kind: store.MethodTOTP, Secret: sealed})
+	p.addMethod(t, u, &store.MFAMethod{ID: id, Kind: factor.TOTP, Secret: sealed})
 	return key.Secret
 }
 

@@ -6,7 +6,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/input"
+	"github.com/hwk/kundenportal/handlers/paths"
 )
 
 // chooseLanguage stores the customer's explicit language choice in a cookie
@@ -26,7 +28,7 @@ func (h *Handler) chooseLanguage(c *fiber.Ctx) error {
 		HTTPOnly: true,
 		SameSite: fiber.CookieSameSiteLaxMode,
 	})
-	return c.Redirect(h.returnTo(c, localPath(c.Query("next"))), fiber.StatusSeeOther)
+	return c.Redirect(h.returnTo(c, localPath(queryValue(c, components.FieldNext))), fiber.StatusSeeOther)
 }
 
 // returnTo is where the language switch returns: next, or, when next is
@@ -50,10 +52,10 @@ func pagePath(c *fiber.Ctx) string {
 		return c.Path()
 	}
 	q := u.Query()
-	if !q.Has("token") {
+	if !q.Has(string(components.FieldToken)) {
 		return c.OriginalURL()
 	}
-	q.Del("token")
+	q.Del(string(components.FieldToken))
 	u.RawQuery = q.Encode()
 	return u.RequestURI()
 }
@@ -62,7 +64,7 @@ func pagePath(c *fiber.Ctx) string {
 // such as "//evil.example" or "https://evil.example", becomes "/".
 func localPath(next string) string {
 	if !input.LocalPath(next) {
-		return PathHome
+		return paths.Home
 	}
 	return next
 }

@@ -13,7 +13,9 @@ import (
 
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/password"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // Audit events of login and logout.
@@ -27,10 +29,10 @@ const (
 // loginPage shows the login form, with a notice after a redirect.
 func (h *Handler) loginPage(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
-		return c.Redirect(h.afterLogin(c.Query("next")), fiber.StatusSeeOther)
+		return c.Redirect(h.afterLogin(queryValue(c, components.FieldNext)), fiber.StatusSeeOther)
 	}
 	return h.render(c, fiber.StatusOK, components.LoginPage(components.LoginView{
-		Next:   nextParam(c.Query("next")),
+		Next:   nextParam(queryValue(c, components.FieldNext)),
 		Notice: noticeOf(c),
 	}), "login-form")
 }
@@ -40,9 +42,9 @@ func (h *Handler) loginPage(c *fiber.Ctx) error {
 // hash), so the answer never tells whether an address is registered.
 func (h *Handler) loginSubmit(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	email := strings.TrimSpace(c.FormValue(components.FieldEmail))
-	pw := c.FormValue(components.FieldPassword)
-	view := components.LoginView{Email: email, Next: nextParam(c.FormValue("next"))}
+	email := strings.TrimSpace(formValue(c, components.FieldEmail))
+	pw := formValue(c, components.FieldPassword)
+	view := components.LoginView{Email: email, Next: nextParam(formValue(c, components.FieldNext))}
 	if email == "" {
 		view.Errors = append(view.Errors, components.FieldError{Field: components.FieldEmail, Message: "login.error.email_missing"})
 	}
@@ -164,24 +166,19 @@ func setHashRetryAfter(c *fiber.Ctx, hasher *password.Hasher) int {
 	return seconds
 }
 
-// loginFailed counts the failure, audits it and shows the one generic
+// loginFailed audits the failure (counted before the check) and shows the one generic
 // message together with what to do when the password does not work (the
 // policy changed; old passwords of imported accounts no longer work).
 func (h *Handler) loginFailed(c *fiber.Ctx, view components.LoginView, account string, user *store.User) error {
-	ctx := c.UserContext()
-	event := eventLoginFailed
-	ev := store.AuditEvent{Event: event, Email: account, IP: c.IP()}
+	ev := store.AuditEvent{Event: eventLoginFailed, Email: account}
 	if user != nil {
 		ev.UserID = &user.ID
 		if user.Legacy {
 			ev.Event = eventLoginLegacy
 		}
 	}
-	err := h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
-		return tx.Audit(ctx, ev) // the attempt was counted before the check
-	})
-	if err != nil {
-		return fmt.Errorf("login: record failure: %w", err)
+	if err := h.recordFailure(c, ev); err != nil {
+		return fmt.Errorf("login: %w", err)
 	}
 	view.Errors = components.Errors{{Message: "login.error.invalid"}}
 	view.ShowHints = true
@@ -197,9 +194,9 @@ func (h *Handler) loginSucceeded(c *fiber.Ctx, user *store.User, next string) er
 	if err != nil {
 		return fmt.Errorf("login: methods: %w", err)
 	}
-	to := PathMFAChoose
+	to := paths.MFAChoose
 	if len(methods) > 0 {
-		to = PathMFAVerify
+		to = paths.MFAVerify
 	}
 	var raw string
 	err = h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
@@ -210,7 +207,7 @@ func (h *Handler) loginSucceeded(c *fiber.Ctx, user *store.User, next string) er
 		return fmt.Errorf("login: start session: %w", err)
 	}
 	h.setSessionCookie(c, raw)
-	if len(methods) > 0 && methods[0].Kind == store.MethodEmail {
+	if len(methods) > 0 && methods[0].Kind == factor.Email {
 		if _, err := h.sendEmailCodeTo(c, user, codeForLogin); err != nil {
 			return err
 		}
@@ -224,7 +221,7 @@ func (h *Handler) afterLogin(next string) string {
 	if p := nextParam(next); p != "" {
 		return p
 	}
-	return PathAccount
+	return paths.Account
 }
 
 // logoutSubmit ends the session.
@@ -239,12 +236,12 @@ func (h *Handler) logoutSubmit(c *fiber.Ctx) error {
 		}
 	}
 	h.clearSessionCookie(c)
-	return redirect(c, withNotice(PathLogin, noticeLoggedOut))
+	return redirect(c, withNotice(paths.Login, noticeLoggedOut))
 }
 
 // nextParam keeps a return path only when it is local.
 func nextParam(next string) string {
-	if p := localPath(next); p != PathHome {
+	if p := localPath(next); p != paths.Home {
 		return p
 	}
 	return ""

@@ -37,8 +37,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
+	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/provider"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // freshAuth is how recent a password or second factor check must be for a
@@ -195,13 +198,13 @@ func (h *Handler) registrationCompleted(c *fiber.Ctx, tx *store.Store, user *sto
 // firstFactorEnrolled: MFASetup --> RecoveryCodes. The first second factor
 // ends the login; the new recovery codes (sealed) wait in the session to
 // be shown once.
-func (h *Handler) firstFactorEnrolled(c *fiber.Ctx, tx *store.Store, user *store.User, kind, sealedCodes string) (string, error) {
+func (h *Handler) firstFactorEnrolled(c *fiber.Ctx, tx *store.Store, user *store.User, kind factor.Kind, sealedCodes string) (string, error) {
 	pendingOf(c).Codes = sealedCodes
 	return h.authenticate(c, tx, user, kind)
 }
 
 // factorPassed: MFAVerify --> Authenticated.
-func (h *Handler) factorPassed(c *fiber.Ctx, tx *store.Store, user *store.User, method string) (string, error) {
+func (h *Handler) factorPassed(c *fiber.Ctx, tx *store.Store, user *store.User, method factor.Kind) (string, error) {
 	if err := h.newBrowserNotice(c, tx, user, method); err != nil {
 		return "", err
 	}
@@ -211,7 +214,7 @@ func (h *Handler) factorPassed(c *fiber.Ctx, tx *store.Store, user *store.User, 
 // authenticate ends a login at a second factor: the session gets a new id
 // and is authenticated; the method is recorded as used. Only the page to
 // return to and the codes to show stay pending.
-func (h *Handler) authenticate(c *fiber.Ctx, tx *store.Store, user *store.User, method string) (string, error) {
+func (h *Handler) authenticate(c *fiber.Ctx, tx *store.Store, user *store.User, method factor.Kind) (string, error) {
 	ctx, sess := c.UserContext(), currentSession(c)
 	now := tx.Now()
 	raw, err := tx.RotateSession(ctx, sess.ID)
@@ -231,13 +234,13 @@ func (h *Handler) authenticate(c *fiber.Ctx, tx *store.Store, user *store.User, 
 		return "", err
 	}
 	synced, _ := c.Locals(localSyncedPasskey).(bool)
-	if err := tx.RecordSessionAuth(ctx, sess.ID, amrMethod(method, synced && method == store.MethodWebAuthn)); err != nil { // for the OIDC amr claim
+	if err := tx.RecordSessionAuth(ctx, sess.ID, amrMethod(method, synced && method == factor.WebAuthn)); err != nil { // for the OIDC amr claim
 		return "", err
 	}
 	if err := tx.TouchLogin(ctx, user.ID, now); err != nil {
 		return "", err
 	}
-	return raw, tx.Audit(ctx, store.AuditEvent{Event: eventMFAPassed, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + method})
+	return raw, tx.Audit(ctx, store.AuditEvent{Event: eventMFAPassed, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + string(method)})
 }
 
 // codesKept: RecoveryCodes --> Authenticated. The shown codes are
@@ -322,17 +325,17 @@ func (h *Handler) requireUser(c *fiber.Ctx) error {
 	if sess := currentSession(c); sess != nil && sess.UserID != nil && sess.State != store.SessionAuthenticated {
 		return h.continueLogin(c, sess)
 	}
-	q := url.Values{"next": {c.OriginalURL()}}
+	q := url.Values{string(components.FieldNext): {c.OriginalURL()}}
 	if expired, _ := c.Locals(localExpired).(bool); expired {
-		q.Set("notice", string(noticeSessionExpired))
+		q.Set(string(components.FieldNotice), string(noticeSessionExpired))
 	}
 	if c.Method() != fiber.MethodGet {
-		q.Del("next") // a POST cannot be repeated by a redirect
+		q.Del(string(components.FieldNext)) // a POST cannot be repeated by a redirect
 	}
 	if len(q) == 0 {
-		return redirect(c, PathLogin)
+		return redirect(c, paths.Login)
 	}
-	return redirect(c, PathLogin+"?"+q.Encode())
+	return redirect(c, paths.Login+"?"+q.Encode())
 }
 
 // requireStep lets through sessions in one of the given states and loads
@@ -358,7 +361,7 @@ func (h *Handler) requireStep(states ...store.SessionState) fiber.Handler {
 			return c.Next()
 		}
 		if sess.State == store.SessionAuthenticated {
-			return redirect(c, PathAccount)
+			return redirect(c, paths.Account)
 		}
 		return h.continueLogin(c, sess)
 	}
@@ -368,11 +371,11 @@ func (h *Handler) requireStep(states ...store.SessionState) fiber.Handler {
 func (h *Handler) continueLogin(c *fiber.Ctx, sess *store.Session) error {
 	switch sess.State {
 	case store.SessionMFASetup:
-		return redirect(c, PathMFAChoose)
+		return redirect(c, paths.MFAChoose)
 	case store.SessionMFAVerify:
-		return redirect(c, PathMFAVerify)
+		return redirect(c, paths.MFAVerify)
 	}
-	return redirect(c, PathLogin)
+	return redirect(c, paths.Login)
 }
 
 // requireFreshForChanges lets an authenticated customer change second
@@ -385,13 +388,13 @@ func (h *Handler) requireFreshForChanges(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	if c.Method() == fiber.MethodGet {
-		return redirect(c, PathReauth+"?next="+url.QueryEscape(c.OriginalURL()))
+		return redirect(c, components.WithQuery(paths.Reauth, components.FieldNext, c.OriginalURL()))
 	}
 	if h.change(c.Path()) != nil {
 		return h.deferChange(c) // carried out once the password is confirmed
 	}
 	// Another form POST cannot be repeated; return to the page it came from.
-	return redirect(c, PathReauth+"?next="+url.QueryEscape(PathSecurity))
+	return redirect(c, components.WithQuery(paths.Reauth, components.FieldNext, paths.Security))
 }
 
 // requireFreshJSON is requireFreshForChanges for the JSON endpoints: the
@@ -402,5 +405,5 @@ func (h *Handler) requireFreshJSON(c *fiber.Ctx) error {
 	if sess.State != store.SessionAuthenticated || h.isFresh(sess) {
 		return c.Next()
 	}
-	return jsonAnswer(c, fiber.StatusUnauthorized, fiber.Map{"redirect": PathReauth + "?next=" + url.QueryEscape(PathMFAPasskey)})
+	return jsonAnswer(c, fiber.StatusUnauthorized, fiber.Map{"redirect": components.WithQuery(paths.Reauth, components.FieldNext, paths.MFAPasskey)})
 }

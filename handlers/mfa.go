@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // pendingTTL bounds how long a pending enrolment or code stays usable.
@@ -42,8 +43,8 @@ const localStepUser = "step_user"
 
 // touchKind records the use of the customer's method of kind (TOTP and
 // passkeys record their own use when checked).
-func touchKind(ctx context.Context, tx *store.Store, userID uuid.UUID, kind string) error {
-	if kind != store.MethodEmail {
+func touchKind(ctx context.Context, tx *store.Store, userID uuid.UUID, kind factor.Kind) error {
+	if kind != factor.Email {
 		return nil
 	}
 	methods, err := tx.MethodsOf(ctx, userID)
@@ -60,13 +61,13 @@ func touchKind(ctx context.Context, tx *store.Store, userID uuid.UUID, kind stri
 
 // methodKinds lists the kinds of the customer's second factors, each once,
 // in the order of MethodsOf (the one used last first).
-func (h *Handler) methodKinds(ctx context.Context, user *store.User) ([]string, error) {
+func (h *Handler) methodKinds(ctx context.Context, user *store.User) ([]factor.Kind, error) {
 	methods, err := h.store.MethodsOf(ctx, user.ID)
 	if err != nil {
 		return nil, fmt.Errorf("mfa: methods: %w", err)
 	}
-	var kinds []string
-	seen := map[string]bool{}
+	var kinds []factor.Kind
+	seen := map[factor.Kind]bool{}
 	for _, m := range methods {
 		if !seen[m.Kind] {
 			kinds, seen[m.Kind] = append(kinds, m.Kind), true

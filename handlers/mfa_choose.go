@@ -6,7 +6,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/totp"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // choosePage offers the methods the customer does not have yet: at first
@@ -24,15 +26,15 @@ func (h *Handler) choosePage(c *fiber.Ctx) error {
 
 // chooseSubmit starts setting up the chosen method.
 func (h *Handler) chooseSubmit(c *fiber.Ctx) error {
-	switch c.FormValue(components.FieldMethod) {
-	case components.MethodTOTP:
+	switch factor.Kind(formValue(c, components.FieldMethod)) {
+	case factor.TOTP:
 		return h.startTOTP(c)
-	case components.MethodEmail:
+	case factor.Email:
 		return h.startEmailSetup(c)
-	case components.MethodWebAuthn:
-		return redirect(c, PathMFAPasskey)
+	case factor.WebAuthn:
+		return redirect(c, paths.MFAPasskey)
 	}
-	return redirect(c, PathMFAChoose)
+	return redirect(c, paths.MFAChoose)
 }
 
 // startTOTP makes a new secret, keeps it sealed in the session until the
@@ -51,5 +53,5 @@ func (h *Handler) startTOTP(c *fiber.Ctx) error {
 	if err := h.savePending(c.UserContext(), h.store, c); err != nil {
 		return fmt.Errorf("mfa: save pending totp: %w", err)
 	}
-	return redirect(c, PathMFATOTP)
+	return redirect(c, paths.MFATOTP)
 }

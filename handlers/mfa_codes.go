@@ -11,6 +11,7 @@ import (
 
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/codes"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -77,10 +78,10 @@ func (h *Handler) recoveryCodesPage(c *fiber.Ctx) error {
 		return err
 	}
 	if len(list) == 0 {
-		return c.Redirect(PathAccount, fiber.StatusSeeOther)
+		return c.Redirect(paths.Account, fiber.StatusSeeOther)
 	}
 	return h.render(c, fiber.StatusOK, components.RecoveryCodesPage(components.RecoveryCodesView{
-		Codes: list, Print: c.Query("print") == "1", Account: currentUser(c).Email, Date: h.day(c.UserContext(), h.store.Now()),
+		Codes: list, Print: queryValue(c, components.FieldPrint) == "1", Account: currentUser(c).Email, Date: h.day(c.UserContext(), h.store.Now()),
 	}))
 }
 
@@ -147,7 +148,7 @@ func (h *Handler) addMethod(c *fiber.Ctx, user *store.User, m *store.MFAMethod) 
 		} else if err := h.savePending(ctx, tx, c); err != nil {
 			return err
 		}
-		if err := tx.Audit(ctx, store.AuditEvent{Event: eventMFAAdded, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + m.Kind}); err != nil {
+		if err := tx.Audit(ctx, store.AuditEvent{Event: eventMFAAdded, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + string(m.Kind)}); err != nil {
 			return err
 		}
 		return h.securityNotice(ctx, tx, user, "mail.security.method_added", m.Kind)
@@ -155,11 +156,10 @@ func (h *Handler) addMethod(c *fiber.Ctx, user *store.User, m *store.MFAMethod) 
 	if err != nil {
 		return "", fmt.Errorf("mfa: add method: %w", err)
 	}
-	h.opt.MailNotify()
 	if first {
-		h.setSessionCookie(c, raw)
-		h.rememberDevice(c, user.ID)
-		return PathRecoveryCodes, nil
+		h.loginCompleted(c, raw, user.ID)
+		return paths.RecoveryCodes, nil
 	}
-	return withNotice(PathSecurity, noticeMethodAdded), nil
+	h.opt.MailNotify()
+	return withNotice(paths.Security, noticeMethodAdded), nil
 }

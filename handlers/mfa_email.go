@@ -11,7 +11,9 @@ import (
 
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/codes"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // E-mail codes: six digits, valid emailCodeTTL, emailCodeAttempts tries,
@@ -106,12 +108,12 @@ func (h *Handler) startEmailSetup(c *fiber.Ctx) error {
 	if _, err := h.sendEmailCode(c, codeForSetup); err != nil {
 		return err
 	}
-	return redirect(c, PathMFAEmail)
+	return redirect(c, paths.MFAEmail)
 }
 
 // emailSetupPage asks for the code that was sent.
 func (h *Handler) emailSetupPage(c *fiber.Ctx) error {
-	return h.render(c, fiber.StatusOK, components.EmailSetupPage(components.EmailSetupView{Action: PathMFAEmail, Resend: PathMFAEmailResend,
+	return h.render(c, fiber.StatusOK, components.EmailSetupPage(components.EmailSetupView{Action: paths.MFAEmail, Resend: paths.MFAEmailResend,
 		Email: stepUser(c).Email, Notice: noticeOf(c), FirstTime: firstSetup(c),
 	}))
 }
@@ -119,16 +121,16 @@ func (h *Handler) emailSetupPage(c *fiber.Ctx) error {
 // emailSetupSubmit confirms the e-mail method by its code.
 func (h *Handler) emailSetupSubmit(c *fiber.Ctx) error {
 	user := stepUser(c)
-	problem, err := h.checkEmailCode(c, codeForSetup, c.FormValue(components.FieldCode))
+	problem, err := h.checkEmailCode(c, codeForSetup, formValue(c, components.FieldCode))
 	if err != nil {
 		return err
 	}
 	if problem != "" {
-		return h.render(c, fiber.StatusUnprocessableEntity, components.EmailSetupPage(components.EmailSetupView{Action: PathMFAEmail, Resend: PathMFAEmailResend,
+		return h.render(c, fiber.StatusUnprocessableEntity, components.EmailSetupPage(components.EmailSetupView{Action: paths.MFAEmail, Resend: paths.MFAEmailResend,
 			Email: user.Email, FirstTime: firstSetup(c), Errors: components.Errors{{Field: components.FieldCode, Message: problem}},
 		}))
 	}
-	return h.methodAdded(c, user, &store.MFAMethod{UserID: user.ID, Kind: store.MethodEmail})
+	return h.methodAdded(c, user, &store.MFAMethod{UserID: user.ID, Kind: factor.Email})
 }
 
 // emailResendSubmit sends a new setup code, after the cool-down.
@@ -137,7 +139,7 @@ func (h *Handler) emailResendSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return redirect(c, withNotice(PathMFAEmail, resendNotice(sent)))
+	return redirect(c, withNotice(paths.MFAEmail, resendNotice(sent)))
 }
 
 // resendNotice says whether a new code went out or the customer must wait.

@@ -12,6 +12,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // otherCode is a six-digit code that is not code.
@@ -106,7 +107,7 @@ func TestEmailMethodSetupWithResend(t *testing.T) {
 				t.Fatalf("new code: sent to %q, want /mfa/recovery-codes", to)
 			}
 			finishCodes(t, c, tr, "/account")
-			if ms := p.methods(t, u); len(ms) != 1 || ms[0].Kind != store.MethodEmail {
+			if ms := p.methods(t, u); len(ms) != 1 || ms[0].Kind != factor.Email {
 				t.Errorf("methods after setup: %+v, want the e-mail code", ms)
 			}
 		})

@@ -15,19 +15,10 @@ import (
 
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/passkey"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/provider"
 	"github.com/hwk/kundenportal/store"
-)
-
-// Paths of the passkey ceremonies. The begin and finish steps are JSON
-// endpoints for static/js/webauthn.js; the templates name them too.
-const (
-	PathPasskeyRegisterBegin  = PathMFAPasskey + "/begin"
-	PathPasskeyRegisterFinish = PathMFAPasskey + "/finish"
-	PathPasskeyVerifyBegin    = PathMFAVerify + "/passkey/begin"
-	PathPasskeyVerifyFinish   = PathMFAVerify + "/passkey/finish"
-	PathPasskeyLoginBegin     = PathLogin + "/passkey/begin"
-	PathPasskeyLoginFinish    = PathLogin + "/passkey/finish"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // Purposes of a pending ceremony kept in the session.
@@ -46,15 +37,15 @@ func (h *Handler) passkeyRoutes(app *fiber.App, with, setup, verify func(...fibe
 	setupJSON := func(hs ...fiber.Handler) []fiber.Handler {
 		return with(append([]fiber.Handler{h.requireStep(store.SessionMFASetup, store.SessionAuthenticated), h.requireFreshJSON, ceremonyLimit}, hs...)...)
 	}
-	app.Get(PathMFAPasskey, setup(h.passkeySetupPage)...)
-	app.Post(PathMFAPasskey, setup(h.passkeySetupSubmit)...)
-	app.Post(PathPasskeyRegisterBegin, setupJSON(h.passkeyRegisterBegin)...)
-	app.Post(PathPasskeyRegisterFinish, setupJSON(h.passkeyRegisterFinish)...)
-	app.Post(PathPasskeyVerifyBegin, verify(ceremonyLimit, h.passkeyVerifyBegin)...)
-	app.Post(PathPasskeyVerifyFinish, verify(ceremonyLimit, h.passkeyVerifyFinish)...)
+	app.Get(paths.MFAPasskey, setup(h.passkeySetupPage)...)
+	app.Post(paths.MFAPasskey, setup(h.passkeySetupSubmit)...)
+	app.Post(paths.PasskeyRegisterBegin, setupJSON(h.passkeyRegisterBegin)...)
+	app.Post(paths.PasskeyRegisterFinish, setupJSON(h.passkeyRegisterFinish)...)
+	app.Post(paths.PasskeyVerifyBegin, verify(ceremonyLimit, h.passkeyVerifyBegin)...)
+	app.Post(paths.PasskeyVerifyFinish, verify(ceremonyLimit, h.passkeyVerifyFinish)...)
 	// Every view of the login page begins a ceremony for passkey autofill.
-	app.Post(PathPasskeyLoginBegin, with(h.rateLimit("passkey_login_begin", 300, 10*time.Minute), h.passkeyLoginBegin)...)
-	app.Post(PathPasskeyLoginFinish, with(h.rateLimit("passkey_login", 60, 10*time.Minute), h.passkeyLoginFinish)...)
+	app.Post(paths.PasskeyLoginBegin, with(h.rateLimit("passkey_login_begin", 300, 10*time.Minute), h.passkeyLoginBegin)...)
+	app.Post(paths.PasskeyLoginFinish, with(h.rateLimit("passkey_login", 60, 10*time.Minute), h.passkeyLoginFinish)...)
 }
 
 // passkeySetupPage shows the name field and the button that creates a
@@ -66,7 +57,7 @@ func (h *Handler) passkeySetupPage(c *fiber.Ctx) error {
 // passkeySetupSubmit answers the setup form when it was sent without the
 // script (which creates the passkey by itself): back to the page.
 func (h *Handler) passkeySetupSubmit(c *fiber.Ctx) error {
-	return redirect(c, PathMFAPasskey)
+	return redirect(c, paths.MFAPasskey)
 }
 
 // passkeyRegisterBegin checks the passkey's name and starts the
@@ -146,7 +137,7 @@ func (h *Handler) passkeyRegisterFinish(c *fiber.Ctx) error {
 		return fmt.Errorf("passkey: encode credential: %w", err)
 	}
 	to, err := h.addMethod(c, user, &store.MFAMethod{
-		UserID: user.ID, Kind: store.MethodWebAuthn, Name: p.Name, CredentialID: cred.ID, Credential: string(raw),
+		UserID: user.ID, Kind: factor.WebAuthn, Name: p.Name, CredentialID: cred.ID, Credential: string(raw),
 	})
 	if err != nil {
 		return err
@@ -304,11 +295,11 @@ const localSyncedPasskey = "synced_passkey"
 // its key not bound to one device) gets SyncedSuffix, so the claim says
 // "swk"; one bound to its device says "hwk". The flag is that of the
 // credential of this very ceremony.
-func amrMethod(method string, synced bool) string {
+func amrMethod(method factor.Kind, synced bool) string {
 	if synced {
-		return method + provider.SyncedSuffix
+		return string(method) + provider.SyncedSuffix
 	}
-	return method
+	return string(method)
 }
 
 // saveUsedCredential stores the credential's new sign counter and flags

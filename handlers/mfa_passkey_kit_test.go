@@ -15,8 +15,9 @@ import (
 	"github.com/descope/virtualwebauthn"
 	"github.com/go-webauthn/webauthn/webauthn"
 
-	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // passkeyRP is the portal as the software authenticator sees it; evilRP is
@@ -138,7 +139,7 @@ func stepClient(t *testing.T, p *portal, u *store.User, state store.SessionState
 // of the ceremony and returns the device and the finish answer.
 func registerPasskey(t *testing.T, p *portal, c *client, rp virtualwebauthn.RelyingParty, opts virtualwebauthn.AuthenticatorOptions) (*passkeyDevice, passkeyAnswer) {
 	t.Helper()
-	begin := passkeyPost(t, c, handlers.PathPasskeyRegisterBegin, map[string]string{"name": "  Laptop   Büro "})
+	begin := passkeyPost(t, c, paths.PasskeyRegisterBegin, map[string]string{"name": "  Laptop   Büro "})
 	if begin.Status != http.StatusOK {
 		t.Fatalf("begin registration: status %d: %s", begin.Status, begin.Raw)
 	}
@@ -150,7 +151,7 @@ func registerPasskey(t *testing.T, p *portal, c *client, rp virtualwebauthn.Rely
 	d := &passkeyDevice{auth: virtualwebauthn.NewAuthenticatorWithOptions(opts), key: newPasskeyKey(t)}
 	body := virtualwebauthn.CreateAttestationResponse(rp, d.auth, d.key, *ao)
 	d.auth.AddCredential(d.key)
-	return d, passkeyPost(t, c, handlers.PathPasskeyRegisterFinish, map[string]json.RawMessage{"credential": json.RawMessage(body)})
+	return d, passkeyPost(t, c, paths.PasskeyRegisterFinish, map[string]json.RawMessage{"credential": json.RawMessage(body)})
 }
 
 // assert signs the options of a begin answer with the device's passkey,
@@ -174,7 +175,7 @@ func storedPasskey(t *testing.T, p *portal, u *store.User) (store.MFAMethod, web
 	}
 	var found []store.MFAMethod
 	for _, m := range ms {
-		if m.Kind == store.MethodWebAuthn {
+		if m.Kind == factor.WebAuthn {
 			found = append(found, m)
 		}
 	}
@@ -223,10 +224,10 @@ func concurrentFinish(p *portal, c *client, path, body string) (passkeyAnswer, e
 func enrolled(t *testing.T, p *portal, email string) (*store.User, *passkeyDevice) {
 	t.Helper()
 	u := p.passwordUserNoMFA(t, email, goodPassword)
-	c := stepClient(t, p, u, store.SessionMFASetup, handlers.PathMFAPasskey)
+	c := stepClient(t, p, u, store.SessionMFASetup, paths.MFAPasskey)
 	d, fin := registerPasskey(t, p, c, passkeyRP, virtualwebauthn.AuthenticatorOptions{})
-	if fin.Status != http.StatusOK || fin.Redirect != handlers.PathRecoveryCodes {
-		t.Fatalf("finish registration: status %d, answer %s; want a redirect to %s", fin.Status, fin.Raw, handlers.PathRecoveryCodes)
+	if fin.Status != http.StatusOK || fin.Redirect != paths.RecoveryCodes {
+		t.Fatalf("finish registration: status %d, answer %s; want a redirect to %s", fin.Status, fin.Raw, paths.RecoveryCodes)
 	}
 	return p.user(t, email), d
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/descope/virtualwebauthn"
 
-	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -16,20 +16,20 @@ func TestPasskeyAsSecondFactor(t *testing.T) {
 	t.Parallel()
 	p := newPortal(t)
 	u, d := enrolled(t, p, "dora@example.de")
-	c := stepClient(t, p, u, store.SessionMFAVerify, handlers.PathMFAVerify+"?method=webauthn")
+	c := stepClient(t, p, u, store.SessionMFAVerify, paths.MFAVerify+"?method=webauthn")
 
-	page := c.getOK(handlers.PathMFAVerify + "?method=webauthn")
+	page := c.getOK(paths.MFAVerify + "?method=webauthn")
 	if page.Doc(t).Find("button[data-webauthn-verify]").Length() != 1 || page.Doc(t).Find(`script[src*="bundle"]`).Length() != 1 || page.Doc(t).Find("[data-webauthn-messages]").Length() != 1 {
 		t.Fatalf("verify page has no passkey button, no script bundle (with webauthn.js) or no passkey messages:\n%s", page.Body)
 	}
-	begin := passkeyPost(t, c, handlers.PathPasskeyVerifyBegin, nil)
+	begin := passkeyPost(t, c, paths.PasskeyVerifyBegin, nil)
 	if begin.Status != http.StatusOK {
 		t.Fatalf("begin: status %d: %s", begin.Status, begin.Raw)
 	}
 	assertion := d.assert(t, passkeyRP, begin)
-	fin := passkeyPost(t, c, handlers.PathPasskeyVerifyFinish, map[string]json.RawMessage{"credential": assertion})
-	if fin.Status != http.StatusOK || fin.Redirect != handlers.PathAccount {
-		t.Fatalf("finish: status %d, %s; want redirect to %s", fin.Status, fin.Raw, handlers.PathAccount)
+	fin := passkeyPost(t, c, paths.PasskeyVerifyFinish, map[string]json.RawMessage{"credential": assertion})
+	if fin.Status != http.StatusOK || fin.Redirect != paths.Account {
+		t.Fatalf("finish: status %d, %s; want redirect to %s", fin.Status, fin.Raw, paths.Account)
 	}
 	if !c.loggedIn() {
 		t.Fatal("not logged in after the passkey")
@@ -47,34 +47,34 @@ func TestPasskeySecondFactorRefusals(t *testing.T) {
 	t.Parallel()
 	p := newPortal(t)
 	u, d := enrolled(t, p, "emil@example.de")
-	c := stepClient(t, p, u, store.SessionMFAVerify, handlers.PathMFAVerify+"?method=webauthn")
+	c := stepClient(t, p, u, store.SessionMFAVerify, paths.MFAVerify+"?method=webauthn")
 
 	// Signed for another site.
-	begin := passkeyPost(t, c, handlers.PathPasskeyVerifyBegin, nil)
-	fin := passkeyPost(t, c, handlers.PathPasskeyVerifyFinish, map[string]json.RawMessage{"credential": d.assert(t, evilRP, begin)})
+	begin := passkeyPost(t, c, paths.PasskeyVerifyBegin, nil)
+	fin := passkeyPost(t, c, paths.PasskeyVerifyFinish, map[string]json.RawMessage{"credential": d.assert(t, evilRP, begin)})
 	wantRefused(t, p, fin, "passkey.error.failed")
 
 	// A good assertion, replayed: once against its used-up ceremony, once
 	// against a new one.
-	begin = passkeyPost(t, c, handlers.PathPasskeyVerifyBegin, nil)
+	begin = passkeyPost(t, c, paths.PasskeyVerifyBegin, nil)
 	good := d.assert(t, passkeyRP, begin)
-	passkeyPost(t, c, handlers.PathPasskeyVerifyBegin, nil) // a new ceremony replaces that one
-	fin = passkeyPost(t, c, handlers.PathPasskeyVerifyFinish, map[string]json.RawMessage{"credential": good})
+	passkeyPost(t, c, paths.PasskeyVerifyBegin, nil) // a new ceremony replaces that one
+	fin = passkeyPost(t, c, paths.PasskeyVerifyFinish, map[string]json.RawMessage{"credential": good})
 	wantRefused(t, p, fin, "passkey.error.failed")
-	fin = passkeyPost(t, c, handlers.PathPasskeyVerifyFinish, map[string]json.RawMessage{"credential": good})
+	fin = passkeyPost(t, c, paths.PasskeyVerifyFinish, map[string]json.RawMessage{"credential": good})
 	wantRefused(t, p, fin, "passkey.error.expired")
 
 	// A sign counter that went back (a cloned authenticator) is refused.
-	begin = passkeyPost(t, c, handlers.PathPasskeyVerifyBegin, nil)
+	begin = passkeyPost(t, c, paths.PasskeyVerifyBegin, nil)
 	d.key.Counter = 5
-	fin = passkeyPost(t, c, handlers.PathPasskeyVerifyFinish, map[string]json.RawMessage{"credential": d.assert(t, passkeyRP, begin)})
+	fin = passkeyPost(t, c, paths.PasskeyVerifyFinish, map[string]json.RawMessage{"credential": d.assert(t, passkeyRP, begin)})
 	if fin.Status != http.StatusOK {
 		t.Fatalf("good assertion: status %d: %s", fin.Status, fin.Raw)
 	}
-	c2 := stepClient(t, p, u, store.SessionMFAVerify, handlers.PathMFAVerify+"?method=webauthn")
-	begin = passkeyPost(t, c2, handlers.PathPasskeyVerifyBegin, nil)
+	c2 := stepClient(t, p, u, store.SessionMFAVerify, paths.MFAVerify+"?method=webauthn")
+	begin = passkeyPost(t, c2, paths.PasskeyVerifyBegin, nil)
 	d.key.Counter = 2
-	fin = passkeyPost(t, c2, handlers.PathPasskeyVerifyFinish, map[string]json.RawMessage{"credential": d.assert(t, passkeyRP, begin)})
+	fin = passkeyPost(t, c2, paths.PasskeyVerifyFinish, map[string]json.RawMessage{"credential": d.assert(t, passkeyRP, begin)})
 	wantRefused(t, p, fin, "passkey.error.failed")
 	if c2.loggedIn() {
 		t.Error("logged in with a sign counter that went back")
@@ -92,7 +92,7 @@ func TestPasskeyLoginWithoutPassword(t *testing.T) {
 	p := newPortal(t)
 	u, d := enrolled(t, p, "frieda@example.de")
 	c := p.client(t)
-	page := c.getOK(handlers.PathLogin)
+	page := c.getOK(paths.Login)
 	if got := page.Doc(t).Find("input#email").AttrOr("autocomplete", ""); got != "username webauthn" {
 		t.Errorf("e-mail field autocomplete = %q, want \"username webauthn\"", got)
 	}
@@ -101,14 +101,14 @@ func TestPasskeyLoginWithoutPassword(t *testing.T) {
 		t.Errorf("login page: want the passkey button inside a hidden [data-needs-webauthn] block")
 	}
 
-	begin := passkeyPost(t, c, handlers.PathPasskeyLoginBegin, nil)
+	begin := passkeyPost(t, c, paths.PasskeyLoginBegin, nil)
 	if begin.Status != http.StatusOK || begin.Flow == "" || strings.Contains(begin.Raw, "allowCredentials") {
 		t.Fatalf("begin: status %d: %s", begin.Status, begin.Raw)
 	}
 	if !strings.Contains(begin.Raw, `"userVerification":"required"`) {
 		t.Errorf("passwordless login must require user verification: %s", begin.Raw)
 	}
-	fin := passkeyPost(t, c, handlers.PathPasskeyLoginFinish, map[string]any{
+	fin := passkeyPost(t, c, paths.PasskeyLoginFinish, map[string]any{
 		"flow": begin.Flow, "credential": d.assert(t, passkeyRP, begin), "next": "/account?tab=1",
 	})
 	if fin.Status != http.StatusOK || fin.Redirect != "/account?tab=1" {
@@ -130,13 +130,13 @@ func TestPasskeyLoginWithoutPassword(t *testing.T) {
 
 	// A foreign next is dropped.
 	c2 := p.client(t)
-	c2.getOK(handlers.PathLogin)
-	begin = passkeyPost(t, c2, handlers.PathPasskeyLoginBegin, nil)
-	fin = passkeyPost(t, c2, handlers.PathPasskeyLoginFinish, map[string]any{
+	c2.getOK(paths.Login)
+	begin = passkeyPost(t, c2, paths.PasskeyLoginBegin, nil)
+	fin = passkeyPost(t, c2, paths.PasskeyLoginFinish, map[string]any{
 		"flow": begin.Flow, "credential": d.assert(t, passkeyRP, begin), "next": "https://evil.example/",
 	})
-	if fin.Redirect != handlers.PathAccount {
-		t.Errorf("foreign next: redirect %q, want %s", fin.Redirect, handlers.PathAccount)
+	if fin.Redirect != paths.Account {
+		t.Errorf("foreign next: redirect %q, want %s", fin.Redirect, paths.Account)
 	}
 }
 
@@ -145,11 +145,11 @@ func TestPasskeyLoginRefusals(t *testing.T) {
 	p := newPortal(t)
 	_, d := enrolled(t, p, "gustav@example.de")
 	c := p.client(t)
-	c.getOK(handlers.PathLogin)
+	c.getOK(paths.Login)
 	login := func(rp virtualwebauthn.RelyingParty) (passkeyAnswer, map[string]any) {
-		begin := passkeyPost(t, c, handlers.PathPasskeyLoginBegin, nil)
+		begin := passkeyPost(t, c, paths.PasskeyLoginBegin, nil)
 		body := map[string]any{"flow": begin.Flow, "credential": d.assert(t, rp, begin)}
-		return passkeyPost(t, c, handlers.PathPasskeyLoginFinish, body), body
+		return passkeyPost(t, c, paths.PasskeyLoginFinish, body), body
 	}
 
 	t.Run("another RP ID", func(t *testing.T) {
@@ -162,12 +162,12 @@ func TestPasskeyLoginRefusals(t *testing.T) {
 			t.Fatalf("first use: status %d: %s", fin.Status, fin.Raw)
 		}
 		c.cookies = map[string]*http.Cookie{"csrf": c.cookies["csrf"]} // log out, keep the token
-		again := passkeyPost(t, c, handlers.PathPasskeyLoginFinish, body)
+		again := passkeyPost(t, c, paths.PasskeyLoginFinish, body)
 		wantRefused(t, p, again, "passkey.error.expired")
 		// The same assertion with a new ceremony: the challenge differs.
-		begin := passkeyPost(t, c, handlers.PathPasskeyLoginBegin, nil)
+		begin := passkeyPost(t, c, paths.PasskeyLoginBegin, nil)
 		body["flow"] = begin.Flow
-		again = passkeyPost(t, c, handlers.PathPasskeyLoginFinish, body)
+		again = passkeyPost(t, c, paths.PasskeyLoginFinish, body)
 		wantRefused(t, p, again, "passkey.error.login_failed")
 		if c.loggedIn() {
 			t.Error("a replayed assertion logged in")
@@ -187,15 +187,15 @@ func TestPasskeyLoginRefusals(t *testing.T) {
 			auth: virtualwebauthn.NewAuthenticatorWithOptions(virtualwebauthn.AuthenticatorOptions{UserHandle: []byte("someone else")}),
 			key:  newPasskeyKey(t),
 		}
-		begin := passkeyPost(t, c, handlers.PathPasskeyLoginBegin, nil)
-		fin := passkeyPost(t, c, handlers.PathPasskeyLoginFinish, map[string]any{"flow": begin.Flow, "credential": stranger.assert(t, passkeyRP, begin)})
+		begin := passkeyPost(t, c, paths.PasskeyLoginBegin, nil)
+		fin := passkeyPost(t, c, paths.PasskeyLoginFinish, map[string]any{"flow": begin.Flow, "credential": stranger.assert(t, passkeyRP, begin)})
 		wantRefused(t, p, fin, "passkey.error.login_failed")
 	})
 	t.Run("garbage", func(t *testing.T) {
-		fin := passkeyPost(t, c, handlers.PathPasskeyLoginFinish, map[string]any{"flow": "nope", "credential": map[string]string{"id": "x"}})
+		fin := passkeyPost(t, c, paths.PasskeyLoginFinish, map[string]any{"flow": "nope", "credential": map[string]string{"id": "x"}})
 		wantRefused(t, p, fin, "passkey.error.expired")
-		begin := passkeyPost(t, c, handlers.PathPasskeyLoginBegin, nil)
-		fin = passkeyPost(t, c, handlers.PathPasskeyLoginFinish, map[string]any{"flow": begin.Flow, "credential": map[string]string{"id": "x"}})
+		begin := passkeyPost(t, c, paths.PasskeyLoginBegin, nil)
+		fin = passkeyPost(t, c, paths.PasskeyLoginFinish, map[string]any{"flow": begin.Flow, "credential": map[string]string{"id": "x"}})
 		wantRefused(t, p, fin, "passkey.error.login_failed")
 	})
 	if n := len(p.events(t, "login.failed")); n < 6 {

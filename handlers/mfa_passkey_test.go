@@ -10,7 +10,7 @@ import (
 
 	"github.com/descope/virtualwebauthn"
 
-	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -18,11 +18,11 @@ func TestPasskeyRegistrationAtFirstLoginStoresCredential(t *testing.T) {
 	t.Parallel()
 	p := newPortal(t)
 	u := p.passwordUserNoMFA(t, "anna@example.de", goodPassword)
-	c := stepClient(t, p, u, store.SessionMFASetup, handlers.PathMFAPasskey)
+	c := stepClient(t, p, u, store.SessionMFASetup, paths.MFAPasskey)
 
-	page := c.getOK(handlers.PathMFAPasskey)
+	page := c.getOK(paths.MFAPasskey)
 	form := page.Doc(t).Find("form[data-webauthn-register]")
-	if form.Length() != 1 || form.Find("input#name").AttrOr("value", "") != p.msg(t, "passkey.setup.name.default") {
+	if form.Length() != 1 || form.Find("input#name").AttrOr("value", "") != p.msg(t, "mfa.passkey.name.default") {
 		t.Fatalf("setup page has no form with the default name:\n%s", page.Body)
 	}
 	if page.Doc(t).Find("[data-needs-webauthn][hidden]").Length() == 0 || page.Doc(t).Find("[data-no-webauthn]:not([hidden])").Length() == 0 {
@@ -33,8 +33,8 @@ func TestPasskeyRegistrationAtFirstLoginStoresCredential(t *testing.T) {
 	}
 
 	_, fin := registerPasskey(t, p, c, passkeyRP, virtualwebauthn.AuthenticatorOptions{})
-	if fin.Status != http.StatusOK || fin.Redirect != handlers.PathRecoveryCodes {
-		t.Fatalf("finish: status %d, %s; want redirect to %s", fin.Status, fin.Raw, handlers.PathRecoveryCodes)
+	if fin.Status != http.StatusOK || fin.Redirect != paths.RecoveryCodes {
+		t.Fatalf("finish: status %d, %s; want redirect to %s", fin.Status, fin.Raw, paths.RecoveryCodes)
 	}
 	m, cred := storedPasskey(t, p, u)
 	if m.Name != "Laptop Büro" || len(m.CredentialID) == 0 || string(m.CredentialID) != string(cred.ID) {
@@ -55,14 +55,14 @@ func TestPasskeyRegistrationRefusals(t *testing.T) {
 	t.Parallel()
 	p := newPortal(t)
 	u := p.passwordUserNoMFA(t, "bernd@example.de", goodPassword)
-	c := stepClient(t, p, u, store.SessionMFASetup, handlers.PathMFAPasskey)
+	c := stepClient(t, p, u, store.SessionMFASetup, paths.MFAPasskey)
 
-	a := passkeyPost(t, c, handlers.PathPasskeyRegisterBegin, map[string]string{"name": "   "})
+	a := passkeyPost(t, c, paths.PasskeyRegisterBegin, map[string]string{"name": "   "})
 	wantRefused(t, p, a, "passkey.error.name_missing")
 	if a.Field != "name" {
 		t.Errorf("name error concerns field %q, want name", a.Field)
 	}
-	a = passkeyPost(t, c, handlers.PathPasskeyRegisterBegin, map[string]string{"name": strings.Repeat("ä", 61)})
+	a = passkeyPost(t, c, paths.PasskeyRegisterBegin, map[string]string{"name": strings.Repeat("ä", 61)})
 	wantRefused(t, p, a, "passkey.error.name_too_long")
 
 	// A credential made for another site is refused (its origin and RP id
@@ -72,7 +72,7 @@ func TestPasskeyRegistrationRefusals(t *testing.T) {
 	if !strings.Contains(p.Logs.String(), "dev_info") {
 		t.Errorf("the refusal was not logged with go-webauthn's developer information")
 	}
-	again := passkeyPost(t, c, handlers.PathPasskeyRegisterFinish, map[string]string{"credential": "{}"})
+	again := passkeyPost(t, c, paths.PasskeyRegisterFinish, map[string]string{"credential": "{}"})
 	wantRefused(t, p, again, "passkey.error.expired")
 	if ms, _ := p.Store.MethodsOf(context.Background(), u.ID); len(ms) != 0 {
 		t.Errorf("refused registrations stored %d methods", len(ms))
@@ -86,8 +86,8 @@ func TestPasskeyRegistrationCeremonyIsUsedOnce(t *testing.T) {
 	t.Parallel()
 	p := newPortal(t)
 	u := p.passwordUserNoMFA(t, "clara@example.de", goodPassword)
-	c := stepClient(t, p, u, store.SessionMFASetup, handlers.PathMFAPasskey)
-	begin := passkeyPost(t, c, handlers.PathPasskeyRegisterBegin, map[string]string{"name": "Handy"})
+	c := stepClient(t, p, u, store.SessionMFASetup, paths.MFAPasskey)
+	begin := passkeyPost(t, c, paths.PasskeyRegisterBegin, map[string]string{"name": "Handy"})
 	ao, err := virtualwebauthn.ParseAttestationOptions(begin.Raw)
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +103,7 @@ func TestPasskeyRegistrationCeremonyIsUsedOnce(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, body := range bodies {
 		wg.Go(func() {
-			answers[i], errs[i] = concurrentFinish(p, c, handlers.PathPasskeyRegisterFinish, `{"credential":`+body+`}`)
+			answers[i], errs[i] = concurrentFinish(p, c, paths.PasskeyRegisterFinish, `{"credential":`+body+`}`)
 		})
 	}
 	wg.Wait()
@@ -131,18 +131,18 @@ func TestPasskeyEndpointsNeedCSRFAndTheRightStep(t *testing.T) {
 	t.Parallel()
 	p := newPortal(t)
 	u := p.passwordUserNoMFA(t, "hanna@example.de", goodPassword)
-	c := stepClient(t, p, u, store.SessionMFASetup, handlers.PathMFAPasskey)
-	req := c.newRequest(http.MethodPost, handlers.PathPasskeyRegisterBegin, strings.NewReader(`{"name":"x"}`))
+	c := stepClient(t, p, u, store.SessionMFASetup, paths.MFAPasskey)
+	req := c.newRequest(http.MethodPost, paths.PasskeyRegisterBegin, strings.NewReader(`{"name":"x"}`))
 	req.Header.Set("Content-Type", "application/json")
 	if r := c.do(req); r.StatusCode != http.StatusForbidden {
 		t.Errorf("begin without CSRF token: status %d, want 403", r.StatusCode)
 	}
 	// A session at the setup step cannot use the second-factor endpoints.
-	req = c.newRequest(http.MethodPost, handlers.PathPasskeyVerifyBegin, strings.NewReader(`{}`))
+	req = c.newRequest(http.MethodPost, paths.PasskeyVerifyBegin, strings.NewReader(`{}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Csrf-Token", c.csrf)
-	if r := c.do(req); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != handlers.PathMFAChoose {
-		t.Errorf("verify begin at setup: status %d to %q, want 303 to %s", r.StatusCode, r.Header.Get("Location"), handlers.PathMFAChoose)
+	if r := c.do(req); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != paths.MFAChoose {
+		t.Errorf("verify begin at setup: status %d to %q, want 303 to %s", r.StatusCode, r.Header.Get("Location"), paths.MFAChoose)
 	}
 }
 
@@ -163,14 +163,14 @@ func TestPasskeyFromTheAccountNeedsAFreshCheck(t *testing.T) {
 		}
 		c := p.client(t)
 		c.cookies["session"] = &http.Cookie{Name: "session", Value: raw}
-		c.getOK(handlers.PathAccount)
+		c.getOK(paths.Account)
 		return c
 	}
 
 	// Logged in long ago: the script is sent to confirm the password.
 	stale := authenticated(time.Hour)
-	a := passkeyPost(t, stale, handlers.PathPasskeyRegisterBegin, map[string]string{"name": "Laptop"})
-	if want := handlers.PathReauth + "?next=%2Fmfa%2Fpasskey"; a.Status != http.StatusUnauthorized || a.Redirect != want {
+	a := passkeyPost(t, stale, paths.PasskeyRegisterBegin, map[string]string{"name": "Laptop"})
+	if want := paths.Reauth + "?next=%2Fmfa%2Fpasskey"; a.Status != http.StatusUnauthorized || a.Redirect != want {
 		t.Errorf("stale session: status %d, %s; want 401 with redirect %s", a.Status, a.Raw, want)
 	}
 
@@ -178,7 +178,7 @@ func TestPasskeyFromTheAccountNeedsAFreshCheck(t *testing.T) {
 	// security page.
 	fresh := authenticated(time.Minute)
 	_, fin := registerPasskey(t, p, fresh, passkeyRP, virtualwebauthn.AuthenticatorOptions{})
-	if want := handlers.PathSecurity + "?notice=method_added"; fin.Status != http.StatusOK || fin.Redirect != want {
+	if want := paths.Security + "?notice=method_added"; fin.Status != http.StatusOK || fin.Redirect != want {
 		t.Fatalf("finish: status %d, %s; want redirect to %s", fin.Status, fin.Raw, want)
 	}
 	storedPasskey(t, p, u)
@@ -187,8 +187,8 @@ func TestPasskeyFromTheAccountNeedsAFreshCheck(t *testing.T) {
 	}
 
 	// The form sent without the script leads back to the page.
-	r := fresh.post(plainForm, handlers.PathMFAPasskey, nil)
-	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != handlers.PathMFAPasskey {
-		t.Errorf("plain form post: status %d to %q, want 303 to %s", r.StatusCode, r.Header.Get("Location"), handlers.PathMFAPasskey)
+	r := fresh.post(plainForm, paths.MFAPasskey, nil)
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != paths.MFAPasskey {
+		t.Errorf("plain form post: status %d to %q, want 303 to %s", r.StatusCode, r.Header.Get("Location"), paths.MFAPasskey)
 	}
 }

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -10,7 +9,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // passkeyVerifyBegin starts the passkey check at the second step of login,
@@ -75,7 +74,7 @@ func (h *Handler) passkeyVerifyFinish(c *fiber.Ctx) error {
 		return err
 	}
 	c.Locals(localSyncedPasskey, cred.Flags.BackupEligible) // for the amr claim: swk, not hwk
-	to, err := h.passSecondFactor(c, store.MethodWebAuthn)
+	to, err := h.passSecondFactor(c, factor.WebAuthn)
 	if err != nil {
 		return err
 	}
@@ -85,12 +84,8 @@ func (h *Handler) passkeyVerifyFinish(c *fiber.Ctx) error {
 // passkeyVerifyFailed counts a failed passkey check like a wrong code and
 // answers with the message.
 func (h *Handler) passkeyVerifyFailed(c *fiber.Ctx, message string) error {
-	user := stepUser(c)
-	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
-		return tx.Audit(ctx, store.AuditEvent{Event: eventMFAFailed, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + store.MethodWebAuthn})
-	})
-	if err != nil {
-		return fmt.Errorf("passkey: record failure: %w", err)
+	if err := h.recordMFAFailure(c, factor.WebAuthn); err != nil {
+		return fmt.Errorf("passkey: %w", err)
 	}
 	return passkeyError(c, fiber.StatusUnprocessableEntity, message)
 }

@@ -87,7 +87,7 @@ func TestRecoveryCodeReplacesTheSecondFactorOnce(t *testing.T) {
 				t.Fatalf("not logged in with a recovery code")
 			}
 			usedPage := b.getOK(used)
-			if want := p.msg(t, "codes_used.left", map[string]any{"Count": 9}); !strings.Contains(usedPage.Text(t), want) {
+			if want := p.msg(t, "mfa.recovery_used.left", map[string]any{"Count": 9}); !strings.Contains(usedPage.Text(t), want) {
 				t.Errorf("the page after the recovery code lacks %q", want)
 			}
 			if usedPage.Doc(t).Find(`a[href="/account"]`).Length() == 0 || usedPage.Doc(t).Find("#codes-few").Length() != 0 {

@@ -8,9 +8,6 @@ import (
 	"github.com/hwk/kundenportal/components"
 )
 
-// PathRecoveryCodeUsed is the page after a login with a recovery code.
-const PathRecoveryCodeUsed = "/mfa/recovery-code-used"
-
 // fewCodesLeft is the count from which the customer is asked to make new
 // recovery codes.
 const fewCodesLeft = 3
@@ -23,6 +20,6 @@ func (h *Handler) recoveryCodeUsedPage(c *fiber.Ctx) error {
 		return fmt.Errorf("mfa: codes left: %w", err)
 	}
 	return h.render(c, fiber.StatusOK, components.RecoveryCodeUsedPage(components.RecoveryCodeUsedView{
-		Left: left, Few: left <= fewCodesLeft, Next: h.afterLogin(c.Query("next")),
+		Left: left, Few: left <= fewCodesLeft, Next: h.afterLogin(queryValue(c, components.FieldNext)),
 	}))
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // enrolEmail sets up the e-mail code as the first second factor (the
@@ -151,7 +151,7 @@ func TestVerifyOffersTheOtherMethodsLastUsedFirst(t *testing.T) {
 			email := addrFor(tr, "kunde")
 			u := p.passwordUser(t, email, goodPassword)
 			secret := p.addTOTP(t, u)
-			if err := p.Store.TouchMethod(t.Context(), methodOf(t, p, u, store.MethodTOTP).ID); err != nil {
+			if err := p.Store.TouchMethod(t.Context(), methodOf(t, p, u, factor.TOTP).ID); err != nil {
 				t.Fatal(err)
 			}
 

@@ -8,8 +8,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/totp"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // totpSetupPage shows the pending secret as QR code and as grouped text.
@@ -54,11 +56,11 @@ func (h *Handler) totpSetupSubmit(c *fiber.Ctx) error {
 	if err != nil || !ok {
 		return h.totpExpired(c, err)
 	}
-	step, ok := totp.Verify(secret, c.FormValue(components.FieldCode), h.store.Now())
+	step, ok := totp.Verify(secret, formValue(c, components.FieldCode), h.store.Now())
 	if !ok {
 		return h.renderTOTPSetup(c, fiber.StatusUnprocessableEntity, components.Errors{{Field: components.FieldCode, Message: "mfa.totp.error.wrong"}})
 	}
-	method := &store.MFAMethod{ID: uuid.New(), UserID: user.ID, Kind: store.MethodTOTP, TOTPLastStep: step}
+	method := &store.MFAMethod{ID: uuid.New(), UserID: user.ID, Kind: factor.TOTP, TOTPLastStep: step}
 	if method.Secret, err = h.sealer.Seal(secret, totp.MethodAD(user.ID.String(), method.ID.String())); err != nil {
 		return err
 	}
@@ -72,7 +74,7 @@ func (h *Handler) totpExpired(c *fiber.Ctx, err error) error {
 	if err != nil {
 		return err
 	}
-	return redirect(c, withNotice(PathMFAChoose, noticeSetupExpired))
+	return redirect(c, withNotice(paths.MFAChoose, noticeSetupExpired))
 }
 
 // verifyTOTP checks a code against the customer's authenticator apps and
@@ -83,7 +85,7 @@ func (h *Handler) verifyTOTP(ctx context.Context, tx *store.Store, user *store.U
 		return false, err
 	}
 	for _, m := range methods {
-		if m.Kind != store.MethodTOTP {
+		if m.Kind != factor.TOTP {
 			continue
 		}
 		secret, err := h.openMethodSecret(ctx, tx, &m)

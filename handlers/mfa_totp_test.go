@@ -13,7 +13,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/hwk/kundenportal/handlers/totp"
-	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // totpCode is the code of secret at the portal's clock moved by d. Near the
@@ -109,7 +109,7 @@ func TestTOTPSetupLoginAndReplay(t *testing.T) {
 			checkRecoveryCodePages(t, p, c, tr)
 
 			ms := p.methods(t, u)
-			if len(ms) != 1 || ms[0].Kind != store.MethodTOTP {
+			if len(ms) != 1 || ms[0].Kind != factor.TOTP {
 				t.Fatalf("methods after setup: %+v, want one TOTP", ms)
 			}
 			if ms[0].Secret == "" || strings.Contains(ms[0].Secret, secret) {

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // errWrongRecoveryCode rolls back the login with an unknown or used code.
@@ -19,7 +20,7 @@ var errWrongRecoveryCode = errors.New("mfa: wrong recovery code")
 // verifyPage asks for one of the customer's methods: the one named in
 // ?method=, else the one used last.
 func (h *Handler) verifyPage(c *fiber.Ctx) error {
-	view, err := h.verifyView(c, c.Query("method"))
+	view, err := h.verifyView(c, factor.Kind(queryValue(c, components.FieldMethod)))
 	if err != nil {
 		return err
 	}
@@ -27,13 +28,13 @@ func (h *Handler) verifyPage(c *fiber.Ctx) error {
 	return h.render(c, fiber.StatusOK, components.VerifyPage(view))
 }
 
-func (h *Handler) verifyView(c *fiber.Ctx, method string) (components.VerifyView, error) {
+func (h *Handler) verifyView(c *fiber.Ctx, method factor.Kind) (components.VerifyView, error) {
 	user, d := stepUser(c), pendingOf(c)
 	kinds, err := h.methodKinds(c.UserContext(), user)
 	if err != nil {
 		return components.VerifyView{}, err
 	}
-	if method != components.MethodRecovery && !slices.Contains(kinds, method) {
+	if method != factor.Recovery && !slices.Contains(kinds, method) {
 		method = kinds[0]
 	}
 	sent := d.Email != nil && d.Email.Purpose == codeForLogin && h.store.Now().Before(d.Email.Expires) && d.Email.Attempts < emailCodeAttempts
@@ -42,26 +43,22 @@ func (h *Handler) verifyView(c *fiber.Ctx, method string) (components.VerifyView
 
 // verifyActions are the second-factor step's form and script addresses.
 var verifyActions = components.VerifyActions{
-	TOTP: PathMFAVerifyTOTP, Email: PathMFAVerifyEmail, EmailSend: PathMFAVerifySend, Recovery: PathMFAVerifyCode,
-	PasskeyBegin: PathPasskeyVerifyBegin, PasskeyFinish: PathPasskeyVerifyFinish,
+	TOTP: paths.MFAVerifyTOTP, Email: paths.MFAVerifyEmail, EmailSend: paths.MFAVerifySend, Recovery: paths.MFAVerifyCode,
+	PasskeyBegin: paths.PasskeyVerifyBegin, PasskeyFinish: paths.PasskeyVerifyFinish,
 }
 
 // verifyFailed audits a wrong code (verifyBlocked counted it like a wrong
 // password) and shows the form again with the message.
-func (h *Handler) verifyFailed(c *fiber.Ctx, method, message string) error {
-	user := stepUser(c)
-	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
-		return tx.Audit(ctx, store.AuditEvent{Event: eventMFAFailed, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + method})
-	})
-	if err != nil {
-		return fmt.Errorf("mfa: record failure: %w", err)
+func (h *Handler) verifyFailed(c *fiber.Ctx, method factor.Kind, message string) error {
+	if err := h.recordMFAFailure(c, method); err != nil {
+		return fmt.Errorf("mfa: %w", err)
 	}
 	view, err := h.verifyView(c, method)
 	if err != nil {
 		return err
 	}
 	field := components.FieldCode
-	if method == components.MethodEmail && !view.EmailSent {
+	if method == factor.Email && !view.EmailSent {
 		field = "" // the code field is gone with the void code: nothing to link to
 	}
 	view.Errors = components.Errors{{Field: field, Message: message}}
@@ -70,7 +67,7 @@ func (h *Handler) verifyFailed(c *fiber.Ctx, method, message string) error {
 
 // verifyBlocked counts the attempt and answers 429 while the account or
 // address must wait after too many wrong codes.
-func (h *Handler) verifyBlocked(c *fiber.Ctx, method string) (bool, error) {
+func (h *Handler) verifyBlocked(c *fiber.Ctx, method factor.Kind) (bool, error) {
 	user := stepUser(c)
 	wait, err := h.attempt(c.UserContext(), scopeMFAAccount, user.ID.String(), scopeMFAAddress, c.IP())
 	if err != nil || wait == 0 {
@@ -86,7 +83,7 @@ func (h *Handler) verifyBlocked(c *fiber.Ctx, method string) (bool, error) {
 
 // verifySucceeded ends the login with a new, authenticated session (see
 // passSecondFactor) and sends the customer on.
-func (h *Handler) verifySucceeded(c *fiber.Ctx, method string) error {
+func (h *Handler) verifySucceeded(c *fiber.Ctx, method factor.Kind) error {
 	to, err := h.passSecondFactor(c, method)
 	if err != nil {
 		return err
@@ -96,7 +93,7 @@ func (h *Handler) verifySucceeded(c *fiber.Ctx, method string) error {
 
 // passSecondFactor ends the login with a new, authenticated session (its
 // cookie is set) and returns where the customer goes next.
-func (h *Handler) passSecondFactor(c *fiber.Ctx, method string) (string, error) {
+func (h *Handler) passSecondFactor(c *fiber.Ctx, method factor.Kind) (string, error) {
 	user := stepUser(c)
 	var raw string
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
@@ -107,36 +104,34 @@ func (h *Handler) passSecondFactor(c *fiber.Ctx, method string) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("mfa: complete login: %w", err)
 	}
-	h.opt.MailNotify() // a new browser's notice
-	h.setSessionCookie(c, raw)
-	h.rememberDevice(c, user.ID)
+	h.loginCompleted(c, raw, user.ID)
 	return h.afterLogin(pendingOf(c).Next), nil
 }
 
 // verifyTOTPSubmit checks an authenticator app code.
 func (h *Handler) verifyTOTPSubmit(c *fiber.Ctx) error {
-	if blocked, err := h.verifyBlocked(c, components.MethodTOTP); blocked || err != nil {
+	if blocked, err := h.verifyBlocked(c, factor.TOTP); blocked || err != nil {
 		return err
 	}
-	ok, err := h.verifyTOTP(c.UserContext(), h.store, stepUser(c), c.FormValue(components.FieldCode))
+	ok, err := h.verifyTOTP(c.UserContext(), h.store, stepUser(c), formValue(c, components.FieldCode))
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return h.verifyFailed(c, components.MethodTOTP, "mfa.totp.error.wrong")
+		return h.verifyFailed(c, factor.TOTP, "mfa.totp.error.wrong")
 	}
-	return h.verifySucceeded(c, components.MethodTOTP)
+	return h.verifySucceeded(c, factor.TOTP)
 }
 
 // verifyRecoverySubmit uses up one recovery code in place of a factor.
 func (h *Handler) verifyRecoverySubmit(c *fiber.Ctx) error {
-	if blocked, err := h.verifyBlocked(c, components.MethodRecovery); blocked || err != nil {
+	if blocked, err := h.verifyBlocked(c, factor.Recovery); blocked || err != nil {
 		return err
 	}
 	user := stepUser(c)
 	var raw string
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
-		ok, err := h.useRecoveryCode(ctx, tx, user, c.FormValue(components.FieldCode))
+		ok, err := h.useRecoveryCode(ctx, tx, user, formValue(c, components.FieldCode))
 		if err != nil {
 			return err
 		}
@@ -153,19 +148,17 @@ func (h *Handler) verifyRecoverySubmit(c *fiber.Ctx) error {
 		if err := h.deviceNotice(c, tx, user, []string{"mail.security.recovery_used"}, map[string]any{"Left": left}); err != nil {
 			return err
 		}
-		raw, err = h.factorPassed(c, tx, user, components.MethodRecovery)
+		raw, err = h.factorPassed(c, tx, user, factor.Recovery)
 		return err
 	})
 	if errors.Is(err, errWrongRecoveryCode) {
-		return h.verifyFailed(c, components.MethodRecovery, "mfa.recovery.error.wrong")
+		return h.verifyFailed(c, factor.Recovery, "mfa.recovery.error.wrong")
 	}
 	if err != nil {
 		return fmt.Errorf("mfa: use recovery code: %w", err)
 	}
-	h.opt.MailNotify()
-	h.setSessionCookie(c, raw)
-	h.rememberDevice(c, user.ID)
-	return redirect(c, PathRecoveryCodeUsed+"?next="+url.QueryEscape(h.afterLogin(pendingOf(c).Next)))
+	h.loginCompleted(c, raw, user.ID)
+	return redirect(c, components.WithQuery(paths.RecoveryCodeUsed, components.FieldNext, h.afterLogin(pendingOf(c).Next)))
 }
 
 // verifyEmailSendSubmit sends a login code by e-mail (with a cool-down).
@@ -174,20 +167,20 @@ func (h *Handler) verifyEmailSendSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return redirect(c, withNotice(PathMFAVerify+"?method=email", resendNotice(sent)))
+	return redirect(c, withNotice(components.WithQuery(paths.MFAVerify, components.FieldMethod, string(factor.Email)), resendNotice(sent)))
 }
 
 // verifyEmailSubmit checks the code from the e-mail.
 func (h *Handler) verifyEmailSubmit(c *fiber.Ctx) error {
-	if blocked, err := h.verifyBlocked(c, components.MethodEmail); blocked || err != nil {
+	if blocked, err := h.verifyBlocked(c, factor.Email); blocked || err != nil {
 		return err
 	}
-	problem, err := h.checkEmailCode(c, codeForLogin, c.FormValue(components.FieldCode))
+	problem, err := h.checkEmailCode(c, codeForLogin, formValue(c, components.FieldCode))
 	if err != nil {
 		return err
 	}
 	if problem != "" {
-		return h.verifyFailed(c, components.MethodEmail, problem)
+		return h.verifyFailed(c, factor.Email, problem)
 	}
-	return h.verifySucceeded(c, components.MethodEmail)
+	return h.verifySucceeded(c, factor.Email)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 )
 
 // contentSecurityPolicy allows scripts, styles and fonts only from the
@@ -97,6 +98,7 @@ func (h *Handler) setupPage(c *fiber.Ctx) {
 		page.User = user.Email
 		page.IdleSeconds = int(h.opt.SessionIdle.Seconds())
 		page.SessionEnds = h.sessionEnds(sess).In(h.loc).Format("15:04")
+		page.ExpiredURL = components.WithQuery(withNotice(paths.Login, noticeSessionExpired), components.FieldNext, page.Path)
 	}
 	ctx = components.WithPage(ctx, page)
 	c.SetUserContext(ctx)

@@ -4,6 +4,9 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 )
 
 // notice is a message a page shows once after a redirect, named in the
@@ -37,7 +40,7 @@ const (
 // shows and their message ids. Nothing else reaches a page, so a link
 // cannot put arbitrary text on it.
 var notices = map[string]map[notice]string{
-	PathLogin: {
+	paths.Login: {
 		noticeSessionExpired:  "notice.session_expired",
 		noticePasswordChanged: "notice.password_changed",
 		noticePasswordSet:     "notice.password_set",
@@ -45,7 +48,7 @@ var notices = map[string]map[notice]string{
 		noticeEmailChanged:    "notice.email_changed",
 		noticeAccountDeleted:  "notice.account_deleted",
 	},
-	PathAccount: {
+	paths.Account: {
 		noticeSessionsEnded:   "account.sessions.ended",
 		noticeSessionEnded:    "account.session_end.done",
 		noticeCompanyLinked:   "account.companies.linked",
@@ -53,23 +56,23 @@ var notices = map[string]map[notice]string{
 		noticeEmailChangeSent: "account.email_change.sent",
 		noticeEmailChanged:    "account.email_change.done",
 	},
-	PathSecurity: {
+	paths.Security: {
 		noticeMethodAdded:     "security.notice.added",
 		noticeMethodRemoved:   "security.notice.removed",
 		noticeMethodRenamed:   "security.notice.renamed",
 		noticePasswordChanged: "password_change.notice.done",
 	},
-	PathCompanies: {noticeCompanyRequest: "company.request.sent"},
-	PathServices:  {noticeServiceRevoked: "oidc.services.revoked"},
-	PathMFAChoose: {noticeSetupExpired: "mfa.choose.expired"},
-	PathMFAEmail:  {noticeCodeSent: "mfa.email.notice.sent", noticeCodeWait: "mfa.email.notice.wait"},
-	PathMFAVerify: {noticeCodeSent: "mfa.email.notice.sent", noticeCodeWait: "mfa.email.notice.wait"},
+	paths.Companies: {noticeCompanyRequest: "company.request.sent"},
+	paths.Services:  {noticeServiceRevoked: "oidc.services.revoked"},
+	paths.MFAChoose: {noticeSetupExpired: "mfa.choose.expired"},
+	paths.MFAEmail:  {noticeCodeSent: "mfa.email.notice.sent", noticeCodeWait: "mfa.email.notice.wait"},
+	paths.MFAVerify: {noticeCodeSent: "mfa.email.notice.sent", noticeCodeWait: "mfa.email.notice.wait"},
 }
 
 // noticeOf is the message id of the request's notice, when the page
 // declares it in notices, else "".
 func noticeOf(c *fiber.Ctx) string {
-	return notices[c.Path()][notice(c.Query("notice"))]
+	return notices[c.Path()][notice(queryValue(c, components.FieldNotice))]
 }
 
 // withNotice is the page address target (a path, perhaps with a query)
@@ -79,8 +82,5 @@ func withNotice(target string, n notice) string {
 	if _, ok := notices[path][n]; !ok {
 		panic("handlers: notice " + string(n) + " is not declared for " + path)
 	}
-	if strings.Contains(target, "?") {
-		return target + "&notice=" + string(n)
-	}
-	return target + "?notice=" + string(n)
+	return components.WithQuery(target, components.FieldNotice, string(n))
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/locales"
 )
 
@@ -29,7 +30,7 @@ func TestNoticesAreDeclaredOncePerPage(t *testing.T) {
 			}
 		}
 	}
-	if got := withNotice(PathMFAVerify+"?method=email", noticeCodeSent); got != PathMFAVerify+"?method=email&notice=sent" {
+	if got := withNotice(paths.MFAVerify+"?method=email", noticeCodeSent); got != paths.MFAVerify+"?method=email&notice=sent" {
 		t.Errorf("withNotice with a query = %q", got)
 	}
 	defer func() {
@@ -37,5 +38,5 @@ func TestNoticesAreDeclaredOncePerPage(t *testing.T) {
 			t.Errorf("withNotice of an undeclared notice: recover() = %v, want a panic naming it", r)
 		}
 	}()
-	withNotice(PathLogin, noticeMethodAdded)
+	withNotice(paths.Login, noticeMethodAdded)
 }

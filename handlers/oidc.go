@@ -11,17 +11,9 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/provider"
 	"github.com/hwk/kundenportal/store"
-)
-
-// Paths of the portal's own steps of an OpenID Connect login.
-const (
-	PathOIDCLogin    = provider.LoginPath
-	PathOIDCContinue = "/oidc/continue"
-	PathOIDCConsent  = "/oidc/consent"
-	// PathOIDCLogoutConfirm asks before a logout that no service vouched for.
-	PathOIDCLogoutConfirm = "/oidc/logout/confirm"
 )
 
 // oidcRoutes mounts the provider. Its endpoints carry no CSRF token (they
@@ -39,13 +31,13 @@ func (h *Handler) oidcRoutes(app *fiber.App, with func(...fiber.Handler) []fiber
 	app.All(provider.PathAuthorize, h.loadSession, h.language, h.oidcCheckClient, h.oidcBrowser, op)
 	app.Get(provider.PathCallback, h.loadSession, h.language, h.oidcCheckCallback, op)
 	app.All(provider.PathLogout, h.loadSession, h.language, h.oidcConfirmLogout, h.oidcCheckLogout, h.oidcBrowser, h.oidcLogout(op))
-	app.Get(PathOIDCLogoutConfirm, with(h.requireUser, h.oidcLogoutConfirmPage)...)
-	app.Get(PathOIDCLogin, with(h.oidcLoginPage)...)
-	app.Get(PathOIDCContinue, with(h.oidcContinuePage)...)
-	app.Get(PathOIDCConsent, with(h.requireUser, h.oidcConsentPage)...)
-	app.Post(PathOIDCConsent, with(h.requireUser, h.oidcConsentSubmit)...)
-	app.Get(PathServices, with(h.requireUser, h.servicesPage)...)
-	app.Post(PathServicesRevoke, with(h.requireUser, h.servicesRevokeSubmit)...)
+	app.Get(paths.OIDCLogoutConfirm, with(h.requireUser, h.oidcLogoutConfirmPage)...)
+	app.Get(paths.OIDCLogin, with(h.oidcLoginPage)...)
+	app.Get(paths.OIDCContinue, with(h.oidcContinuePage)...)
+	app.Get(paths.OIDCConsent, with(h.requireUser, h.oidcConsentPage)...)
+	app.Post(paths.OIDCConsent, with(h.requireUser, h.oidcConsentSubmit)...)
+	app.Get(paths.Services, with(h.requireUser, h.servicesPage)...)
+	app.Post(paths.ServicesRevoke, with(h.requireUser, h.servicesRevokeSubmit)...)
 }
 
 // oidcErrors are the message ids (title, body) of the error pages of
@@ -68,24 +60,34 @@ func (h *Handler) oidcError(c *fiber.Ctx, kind string) error {
 // redirected anywhere. Everything else op checks and answers to the
 // (now trusted) redirect URI.
 func (h *Handler) oidcCheckClient(c *fiber.Ctx) error {
-	client, err := h.store.OIDCClientByID(c.UserContext(), formOrQuery(c, "client_id"))
+	client, err := h.store.OIDCClientByID(c.UserContext(), formOrQuery(c, fieldClientID))
 	if errors.Is(err, store.ErrNotFound) {
 		return h.oidcError(c, "client")
 	}
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(client.RedirectList(), formOrQuery(c, "redirect_uri")) {
+	if !slices.Contains(client.RedirectList(), formOrQuery(c, fieldRedirectURI)) {
 		return h.oidcError(c, "redirect")
 	}
 	return c.Next()
 }
 
-func formOrQuery(c *fiber.Ctx, key string) string {
+// Parameters of OpenID Connect requests that the portal reads itself (the
+// provider reads the rest).
+const (
+	fieldClientID              components.Field = "client_id"
+	fieldRedirectURI           components.Field = "redirect_uri"
+	fieldIDTokenHint           components.Field = "id_token_hint"
+	fieldPostLogoutRedirectURI components.Field = "post_logout_redirect_uri"
+)
+
+// formOrQuery is the parameter key of a POST's form or a GET's query.
+func formOrQuery(c *fiber.Ctx, key components.Field) string {
 	if c.Method() == fiber.MethodPost {
-		return c.FormValue(key)
+		return formValue(c, key)
 	}
-	return c.Query(key)
+	return queryValue(c, key)
 }
 
 // oidcBrowser hands the provider the request's portal session.
@@ -101,7 +103,7 @@ func (h *Handler) oidcBrowser(c *fiber.Ctx) error {
 // oidcCheckCallback lets only the browser that completed the login fetch
 // the code for it.
 func (h *Handler) oidcCheckCallback(c *fiber.Ctx) error {
-	req, err := h.oidc.Request(c.UserContext(), c.Query("id"))
+	req, err := h.oidc.Request(c.UserContext(), queryValue(c, components.FieldID))
 	if errors.Is(err, store.ErrNotFound) {
 		return h.oidcError(c, "request")
 	}
@@ -122,30 +124,30 @@ func (h *Handler) oidcCheckCallback(c *fiber.Ctx) error {
 // with a hint comes from a service that logged the customer in; op checks
 // the hint.
 func (h *Handler) oidcConfirmLogout(c *fiber.Ctx) error {
-	if formOrQuery(c, "id_token_hint") != "" || currentUser(c) == nil {
+	if formOrQuery(c, fieldIDTokenHint) != "" || currentUser(c) == nil {
 		return c.Next()
 	}
-	return redirect(c, PathOIDCLogoutConfirm)
+	return redirect(c, paths.OIDCLogoutConfirm)
 }
 
 // oidcLogoutConfirmPage is "Vom Kundenportal abmelden?".
 func (h *Handler) oidcLogoutConfirmPage(c *fiber.Ctx) error {
 	return h.render(c, fiber.StatusOK, components.ConfirmStepPage(components.ConfirmStepView{
 		Title: "oidc.logout_confirm.title", Body: []string{"oidc.logout_confirm.body"},
-		Action: PathLogout, Confirm: "oidc.logout_confirm.submit", CancelURL: PathAccount,
+		Action: paths.Logout, Confirm: "oidc.logout_confirm.submit", CancelURL: paths.Account,
 	}))
 }
 
 // oidcCheckLogout shows an error page for a post_logout_redirect_uri the
 // service did not register, instead of op's plain-text answer.
 func (h *Handler) oidcCheckLogout(c *fiber.Ctx) error {
-	uri := formOrQuery(c, "post_logout_redirect_uri")
+	uri := formOrQuery(c, fieldPostLogoutRedirectURI)
 	if uri == "" {
 		return c.Next()
 	}
-	id := formOrQuery(c, "client_id")
+	id := formOrQuery(c, fieldClientID)
 	if id == "" {
-		id = audienceOf(formOrQuery(c, "id_token_hint"))
+		id = audienceOf(formOrQuery(c, fieldIDTokenHint))
 	}
 	client, err := h.store.OIDCClientByID(c.UserContext(), id)
 	if errors.Is(err, store.ErrNotFound) || err == nil && !slices.Contains(client.PostLogoutList(), uri) {

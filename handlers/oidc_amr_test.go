@@ -11,7 +11,7 @@ import (
 	"github.com/descope/virtualwebauthn"
 	"golang.org/x/oauth2"
 
-	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -39,7 +39,7 @@ func TestOIDCAMRSaysWhichKindOfPasskeyWasUsed(t *testing.T) {
 			wa := virtualwebauthn.RelyingParty{Name: "Kundenportal", ID: "localhost", Origin: origin}
 
 			u := p.passwordUserNoMFA(t, "passkey@example.de", goodPassword)
-			setup := stepClient(t, p, u, store.SessionMFASetup, handlers.PathMFAPasskey)
+			setup := stepClient(t, p, u, store.SessionMFASetup, paths.MFAPasskey)
 			d, fin := registerPasskey(t, p, setup, wa, virtualwebauthn.AuthenticatorOptions{BackupEligible: tc.synced, BackupState: tc.synced})
 			if fin.Status != http.StatusOK {
 				t.Fatalf("register: status %d: %s", fin.Status, fin.Raw)
@@ -93,14 +93,14 @@ func ceremony(t *testing.T, p *portal, u *store.User, d *passkeyDevice, wa virtu
 	var c *client
 	var fin passkeyAnswer
 	if second {
-		c = stepClient(t, p, u, store.SessionMFAVerify, handlers.PathMFAVerify+"?method=webauthn")
-		begin := passkeyPost(t, c, handlers.PathPasskeyVerifyBegin, nil)
-		fin = passkeyPost(t, c, handlers.PathPasskeyVerifyFinish, map[string]json.RawMessage{"credential": d.assert(t, wa, begin)})
+		c = stepClient(t, p, u, store.SessionMFAVerify, paths.MFAVerify+"?method=webauthn")
+		begin := passkeyPost(t, c, paths.PasskeyVerifyBegin, nil)
+		fin = passkeyPost(t, c, paths.PasskeyVerifyFinish, map[string]json.RawMessage{"credential": d.assert(t, wa, begin)})
 	} else {
 		c = p.client(t)
 		c.getOK("/login")
-		begin := passkeyPost(t, c, handlers.PathPasskeyLoginBegin, nil)
-		fin = passkeyPost(t, c, handlers.PathPasskeyLoginFinish, map[string]any{"flow": begin.Flow, "credential": d.assert(t, wa, begin)})
+		begin := passkeyPost(t, c, paths.PasskeyLoginBegin, nil)
+		fin = passkeyPost(t, c, paths.PasskeyLoginFinish, map[string]any{"flow": begin.Flow, "credential": d.assert(t, wa, begin)})
 	}
 	if fin.Status != http.StatusOK || c.cookies["session"] == nil {
 		t.Fatalf("passkey ceremony (second factor %v): status %d: %s", second, fin.Status, fin.Raw)

@@ -12,14 +12,9 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/provider"
 	"github.com/hwk/kundenportal/store"
-)
-
-// PathServices is "Verbundene Dienste": the services a customer allowed.
-const (
-	PathServices       = "/account/services"
-	PathServicesRevoke = "/account/services/revoke"
 )
 
 // claimMessages are the message ids of what each scope lets a service see.
@@ -55,7 +50,7 @@ func (h *Handler) oidcHasConsent(ctx context.Context, req *provider.Request, use
 
 // oidcConsentPage asks the customer whether the service may see their data.
 func (h *Handler) oidcConsentPage(c *fiber.Ctx) error {
-	req, err := h.oidcRequest(c, c.Query("id"))
+	req, err := h.oidcRequest(c, queryValue(c, components.FieldID))
 	if req == nil {
 		return err
 	}
@@ -72,12 +67,12 @@ func (h *Handler) oidcConsentPage(c *fiber.Ctx) error {
 // page (a redirect to the service right after this POST would be blocked
 // by the CSP's form-action).
 func (h *Handler) oidcConsentSubmit(c *fiber.Ctx) error {
-	req, err := h.oidcRequest(c, c.FormValue("id"))
+	req, err := h.oidcRequest(c, formValue(c, components.FieldID))
 	if req == nil {
 		return err
 	}
 	user := currentUser(c)
-	allow := c.FormValue("decision") == "allow"
+	allow := formValue(c, components.FieldDecision) == "allow"
 	event := eventOIDCConsentDenied
 	if allow {
 		event = eventOIDCConsent
@@ -93,9 +88,9 @@ func (h *Handler) oidcConsentSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("oidc: consent: %w", err)
 	}
-	to := PathOIDCContinue + "?id=" + req.ID.String()
+	to := components.WithQuery(paths.OIDCContinue, components.FieldID, req.ID.String())
 	if !allow {
-		to += "&denied=1"
+		to = components.WithQuery(to, components.FieldDenied, "1")
 	}
 	return redirect(c, to)
 }
@@ -117,7 +112,7 @@ func (h *Handler) servicesPage(c *fiber.Ctx) error {
 // servicesRevokeSubmit withdraws a consent; the service's tokens end too.
 func (h *Handler) servicesRevokeSubmit(c *fiber.Ctx) error {
 	user := currentUser(c)
-	clientID := c.FormValue("client")
+	clientID := formValue(c, components.FieldClient)
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
 		if err := tx.RevokeOIDCConsent(ctx, user.ID, clientID); err != nil {
 			return err
@@ -130,5 +125,5 @@ func (h *Handler) servicesRevokeSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("services: revoke: %w", err)
 	}
-	return redirect(c, withNotice(PathServices, noticeServiceRevoked))
+	return redirect(c, withNotice(paths.Services, noticeServiceRevoked))
 }

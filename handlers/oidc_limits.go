@@ -63,7 +63,7 @@ func oidcClientID(c *fiber.Ctx) string {
 	if user, ok := basicUser(c.Get(fiber.HeaderAuthorization)); ok {
 		return user
 	}
-	return c.FormValue("client_id")
+	return formValue(c, fieldClientID)
 }
 
 func basicUser(header string) (string, bool) {

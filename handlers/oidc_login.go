@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/provider"
 	"github.com/hwk/kundenportal/store"
 )
@@ -44,11 +44,11 @@ func (h *Handler) oidcRequest(c *fiber.Ctx, id string) (*provider.Request, error
 // consent, for services that need it); anyone else logs in through the
 // portal's usual pages and comes back through the continue page.
 func (h *Handler) oidcLoginPage(c *fiber.Ctx) error {
-	req, err := h.oidcRequest(c, c.Query("id"))
+	req, err := h.oidcRequest(c, queryValue(c, components.FieldID))
 	if req == nil {
 		return err
 	}
-	if c.Query("denied") == "1" {
+	if queryValue(c, components.FieldDenied) == "1" {
 		return h.oidcDeny(c, req, oidc.ErrAccessDenied().WithDescription("the customer declined"))
 	}
 	user, sess := currentUser(c), currentSession(c)
@@ -61,8 +61,8 @@ func (h *Handler) oidcLoginPage(c *fiber.Ctx) error {
 				return err
 			}
 		}
-		next := PathOIDCContinue + "?id=" + req.ID.String()
-		return c.Redirect(PathLogin+"?"+url.Values{"next": {next}}.Encode(), fiber.StatusSeeOther)
+		next := components.WithQuery(paths.OIDCContinue, components.FieldID, req.ID.String())
+		return c.Redirect(components.WithQuery(paths.Login, components.FieldNext, next), fiber.StatusSeeOther)
 	}
 	ok, err := h.oidcHasConsent(c.UserContext(), req, user.ID)
 	if err != nil {
@@ -72,7 +72,7 @@ func (h *Handler) oidcLoginPage(c *fiber.Ctx) error {
 		if slices.Contains(req.Prompt, oidc.PromptNone) {
 			return h.oidcDeny(c, req, &oidc.Error{ErrorType: "consent_required"})
 		}
-		return c.Redirect(PathOIDCConsent+"?id="+req.ID.String(), fiber.StatusSeeOther)
+		return c.Redirect(components.WithQuery(paths.OIDCConsent, components.FieldID, req.ID.String()), fiber.StatusSeeOther)
 	}
 	return h.oidcComplete(c, req, sess)
 }
@@ -134,13 +134,13 @@ func (h *Handler) oidcDeny(c *fiber.Ctx, req *provider.Request, reason *oidc.Err
 // a redirect straight to the service's origin would be blocked. The page
 // goes on by itself (Refresh header, no script) and has a link as well.
 func (h *Handler) oidcContinuePage(c *fiber.Ctx) error {
-	req, err := h.oidcRequest(c, c.Query("id"))
+	req, err := h.oidcRequest(c, queryValue(c, components.FieldID))
 	if req == nil {
 		return err
 	}
-	to := PathOIDCLogin + "?id=" + req.ID.String()
-	if c.Query("denied") == "1" {
-		to += "&denied=1"
+	to := components.WithQuery(paths.OIDCLogin, components.FieldID, req.ID.String())
+	if queryValue(c, components.FieldDenied) == "1" {
+		to = components.WithQuery(to, components.FieldDenied, "1")
 	}
 	c.Set("Refresh", "0; url="+to)
 	return h.render(c, fiber.StatusOK, components.OIDCContinuePage(components.OIDCContinueView{

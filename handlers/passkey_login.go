@@ -98,9 +98,7 @@ func (h *Handler) passkeyLoginSucceeded(c *fiber.Ctx, user *store.User, cred *we
 	if err != nil {
 		return fmt.Errorf("passkey: start session: %w", err)
 	}
-	h.opt.MailNotify() // a new browser's notice
-	h.setSessionCookie(c, raw)
-	h.rememberDevice(c, user.ID)
+	h.loginCompleted(c, raw, user.ID)
 	return nil
 }
 
@@ -112,14 +110,13 @@ func (h *Handler) passkeyLoginFailed(c *fiber.Ctx, owner *store.User, message st
 	if owner != nil {
 		ev.UserID, ev.Email = &owner.ID, owner.Email
 	}
-	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
-		if _, _, err := tx.Attempt(ctx, addressThrottle, scopeLoginAddress, c.IP()); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, ev)
-	})
-	if err != nil {
-		return fmt.Errorf("passkey: record failure: %w", err)
+	// The address's attempt is counted now: the ceremony's begin did not
+	// know whose passkey would answer.
+	if _, _, err := h.store.Attempt(c.UserContext(), addressThrottle, scopeLoginAddress, c.IP()); err != nil {
+		return fmt.Errorf("passkey: count failure: %w", err)
+	}
+	if err := h.recordFailure(c, ev); err != nil {
+		return fmt.Errorf("passkey: %w", err)
 	}
 	return passkeyError(c, fiber.StatusUnprocessableEntity, message)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/policy"
 	"github.com/hwk/kundenportal/store"
 )
@@ -24,7 +25,7 @@ const (
 func passwordView(kind store.FlowKind, email string, result policy.Result, typed bool, confirmTyped bool) components.SetPasswordView {
 	v := components.SetPasswordView{
 		Title: "password.set.title", Intro: "password.set.intro", Email: email,
-		Action: PathPassword, Submit: "password.set.submit",
+		Action: paths.Password, Submit: "password.set.submit",
 	}
 	if kind == store.FlowPasswordRecovery {
 		v.Title, v.Intro, v.Submit = "password.reset.title", "password.reset.intro", "password.reset.submit"
@@ -61,7 +62,7 @@ func (h *Handler) passwordCheck(c *fiber.Ctx) error {
 	} else if u := currentUser(c); u != nil {
 		email = u.Email // "Passwort ändern" on the security page
 	}
-	pw, confirm := c.FormValue(components.FieldNewPassword), c.FormValue(components.FieldConfirm)
+	pw, confirm := formValue(c, components.FieldNewPassword), formValue(c, components.FieldConfirm)
 	view := passwordView(kind, email, policy.Check(pw, confirm, email), pw != "", confirm != "")
 	return h.render(c, fiber.StatusOK, components.SetPasswordPage(view), "password-rules")
 }
@@ -76,7 +77,7 @@ func (h *Handler) setPasswordSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	pw, confirm := c.FormValue(components.FieldNewPassword), c.FormValue(components.FieldConfirm)
+	pw, confirm := formValue(c, components.FieldNewPassword), formValue(c, components.FieldConfirm)
 	result := policy.Check(pw, confirm, f.Email)
 	if !result.OK() {
 		view := passwordView(f.Kind, f.Email, result, true, true)
@@ -132,7 +133,7 @@ func passwordErrors(result policy.Result, empty bool) components.Errors {
 // and logs the customer in.
 func (h *Handler) finishPasswordFlow(c *fiber.Ctx, f *store.Flow, hash string) error {
 	var sessionToken string
-	next := withNotice(PathLogin, noticePasswordChanged)
+	next := withNotice(paths.Login, noticePasswordChanged)
 	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
 		if err := tx.FinishFlow(ctx, f.ID, nil); err != nil {
 			return err
@@ -143,7 +144,7 @@ func (h *Handler) finishPasswordFlow(c *fiber.Ctx, f *store.Flow, hash string) e
 			if err != nil {
 				return err
 			}
-			sessionToken, next = token, PathMFAChoose
+			sessionToken, next = token, paths.MFAChoose
 			return tx.Audit(ctx, store.AuditEvent{Event: eventRegisterDone, UserID: &u.ID, Email: u.Email, IP: c.IP()})
 		case store.FlowPasswordInvitation, store.FlowPasswordRecovery:
 			if f.UserID == nil {
@@ -154,7 +155,7 @@ func (h *Handler) finishPasswordFlow(c *fiber.Ctx, f *store.Flow, hash string) e
 			}
 			event := eventPasswordReset
 			if f.Kind == store.FlowPasswordInvitation {
-				event, next = eventInviteDone, withNotice(PathLogin, noticePasswordSet)
+				event, next = eventInviteDone, withNotice(paths.Login, noticePasswordSet)
 			}
 			if err := tx.Audit(ctx, store.AuditEvent{Event: event, UserID: f.UserID, Email: f.Email, IP: c.IP()}); err != nil {
 				return err
@@ -214,6 +215,6 @@ func (h *Handler) flowProblem(c *fiber.Ctx) error {
 	h.clearFlowCookie(c)
 	return h.render(c, fiber.StatusGone, components.ProblemPage(components.ProblemView{
 		Title: "flow.expired.title", Body: "flow.expired.body",
-		ActionURL: PathRecovery, ActionText: "link.restart.recovery",
+		ActionURL: paths.Recovery, ActionText: "link.restart.recovery",
 	}))
 }

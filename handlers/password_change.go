@@ -7,13 +7,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/policy"
 	"github.com/hwk/kundenportal/store"
 )
-
-// PathPasswordChange is where a logged-in customer changes the password
-// (the form is on the security page).
-const PathPasswordChange = PathSecurity + "/password"
 
 const eventPasswordChanged = "password.changed"
 
@@ -21,7 +18,7 @@ const eventPasswordChanged = "password.changed"
 func passwordChangeView(email string, result policy.Result, typed, confirmTyped bool) components.SetPasswordView {
 	v := passwordView("", email, result, typed, confirmTyped)
 	v.Title, v.Intro = "password_change.title", "password_change.intro"
-	v.Action, v.Submit, v.Current = PathPasswordChange, "password_change.submit", true
+	v.Action, v.Submit, v.Current = paths.PasswordChange, "password_change.submit", true
 	return v
 }
 
@@ -30,8 +27,8 @@ func passwordChangeView(email string, result policy.Result, typed, confirmTyped 
 // account's other sessions and mails a notice, in one transaction.
 func (h *Handler) passwordChangeSubmit(c *fiber.Ctx) error {
 	ctx, user, sess := c.UserContext(), currentUser(c), currentSession(c)
-	current := c.FormValue(components.FieldCurrentPassword)
-	pw, confirm := c.FormValue(components.FieldNewPassword), c.FormValue(components.FieldConfirm)
+	current := formValue(c, components.FieldCurrentPassword)
+	pw, confirm := formValue(c, components.FieldNewPassword), formValue(c, components.FieldConfirm)
 	result := policy.Check(pw, confirm, user.Email)
 	view := passwordChangeView(user.Email, result, true, true)
 	if current == "" {
@@ -45,27 +42,13 @@ func (h *Handler) passwordChangeSubmit(c *fiber.Ctx) error {
 	}
 	// The current password is checked like a login: the attempt is
 	// counted first and taken back when it was right.
-	wait, err := h.passwordAttempt(c, user, store.NormalizeEmail(user.Email))
+	errs, status, err := h.confirmCurrentPassword(c, user, current, "password change")
 	if err != nil {
 		return err
 	}
-	if wait > 0 {
-		view.Errors = throttled(c, wait)
-		return h.renderPasswordChange(c, fiber.StatusTooManyRequests, view)
-	}
-	ok, err := h.checkPassword(ctx, user, current)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		err := h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
-			return tx.Audit(ctx, store.AuditEvent{Event: eventLoginFailed, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "password change"})
-		})
-		if err != nil {
-			return fmt.Errorf("password change: record failure: %w", err)
-		}
-		view.Errors = components.Errors{{Field: components.FieldCurrentPassword, Message: "password_change.error.current_wrong"}}
-		return h.renderPasswordChange(c, fiber.StatusUnprocessableEntity, view)
+	if errs != nil {
+		view.Errors = errs
+		return h.renderPasswordChange(c, status, view)
 	}
 	hash, err := h.opt.Hasher.Hash(ctx, pw)
 	if err != nil {
@@ -93,7 +76,7 @@ func (h *Handler) passwordChangeSubmit(c *fiber.Ctx) error {
 		return fmt.Errorf("password change: %w", err)
 	}
 	h.opt.MailNotify()
-	return redirect(c, withNotice(PathSecurity, noticePasswordChanged))
+	return redirect(c, withNotice(paths.Security, noticePasswordChanged))
 }
 
 // renderPasswordChange answers the security page with the password form

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -16,7 +17,7 @@ const eventReauth = "reauth.ok"
 // reauthPage asks for the password before a change to the security.
 func (h *Handler) reauthPage(c *fiber.Ctx) error {
 	return h.render(c, fiber.StatusOK, components.ReauthPage(components.ReauthView{
-		Next: nextParam(c.Query("next")), Email: currentUser(c).Email, Change: c.Query("change") == "1",
+		Next: nextParam(queryValue(c, components.FieldNext)), Email: currentUser(c).Email, Change: queryValue(c, components.FieldChange) == "1",
 	}))
 }
 
@@ -25,25 +26,22 @@ func (h *Handler) reauthPage(c *fiber.Ctx) error {
 // is carried out at once.
 func (h *Handler) reauthSubmit(c *fiber.Ctx) error {
 	ctx, user := c.UserContext(), currentUser(c)
-	view := components.ReauthView{Next: nextParam(c.FormValue("next")), Email: user.Email, Change: c.FormValue("change") == "1"}
-	wait, err := h.passwordAttempt(c, user, store.NormalizeEmail(user.Email))
+	view := components.ReauthView{Next: nextParam(formValue(c, components.FieldNext)), Email: user.Email, Change: formValue(c, components.FieldChange) == "1"}
+	wait, ok, err := h.checkCurrentPassword(c, user, formValue(c, components.FieldPassword), "reauth")
 	if err != nil {
-		return err
+		return fmt.Errorf("reauth: %w", err)
 	}
 	if wait > 0 {
 		view.Errors = throttled(c, wait)
 		return h.render(c, fiber.StatusTooManyRequests, components.ReauthPage(view))
 	}
-	ok, err := h.checkPassword(ctx, user, c.FormValue(components.FieldPassword))
-	if err != nil {
-		return err
+	if !ok {
+		view.Errors = components.Errors{{Field: components.FieldPassword, Message: "reauth.error.wrong"}}
+		return h.render(c, fiber.StatusUnprocessableEntity, components.ReauthPage(view))
 	}
 	var pc pendingChange
 	var carryOut changeFunc
 	err = h.store.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
-		if !ok {
-			return nil // the attempt was counted before the check
-		}
 		if err := h.passwordSucceeded(c, tx, user); err != nil {
 			return err
 		}
@@ -56,16 +54,12 @@ func (h *Handler) reauthSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("reauth: %w", err)
 	}
-	if !ok {
-		view.Errors = components.Errors{{Field: components.FieldPassword, Message: "reauth.error.wrong"}}
-		return h.render(c, fiber.StatusUnprocessableEntity, components.ReauthPage(view))
-	}
 	if carryOut != nil {
 		return carryOut(c, pc)
 	}
 	next := view.Next
 	if next == "" {
-		next = PathSecurity
+		next = paths.Security
 	}
 	return redirect(c, next)
 }

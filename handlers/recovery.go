@@ -10,6 +10,7 @@ import (
 
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/input"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -35,12 +36,12 @@ const evenResponse = 400 * time.Millisecond
 // recoveryPage asks for the e-mail address ("Benutzername oder Passwort
 // vergessen?").
 func (h *Handler) recoveryPage(c *fiber.Ctx) error {
-	return h.render(c, fiber.StatusOK, components.EmailRequestPage(recoveryRequestView(c.Query("email"), nil)), "email-form")
+	return h.render(c, fiber.StatusOK, components.EmailRequestPage(recoveryRequestView(queryValue(c, components.FieldEmail), nil)), "email-form")
 }
 
 func recoveryRequestView(email string, errs components.Errors) components.EmailRequestView {
 	return components.EmailRequestView{
-		Title: "recovery.title", Intro: "recovery.intro", Action: PathRecovery,
+		Title: "recovery.title", Intro: "recovery.intro", Action: paths.Recovery,
 		Submit: "recovery.submit", Email: email, Errors: errs,
 	}
 }
@@ -49,27 +50,15 @@ func recoveryRequestView(email string, errs components.Errors) components.EmailR
 // mail saying there is no account otherwise; the answer is the same page,
 // after the same time, either way.
 func (h *Handler) recoverySubmit(c *fiber.Ctx) error {
-	start := time.Now()
-	email, errs := readEmail(c)
-	if errs != nil {
-		return h.render(c, fiber.StatusUnprocessableEntity, components.EmailRequestPage(recoveryRequestView(email, errs)), "email-form")
-	}
-	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
+	return h.mailRequestSubmit(c, recoveryRequestView, func(ctx context.Context, tx *store.Store, email string) error {
 		return h.requestRecovery(ctx, tx, email, c.IP())
-	})
-	if err != nil {
-		return fmt.Errorf("recovery: request: %w", err)
-	}
-	h.opt.MailNotify()
-	evenOut(start)
-	return redirect(c, PathRecoverySent)
+	}, paths.RecoverySent)
 }
 
 // recoveryAgain shows the request form again with the typed address and
 // errs (a throttled request).
 func (h *Handler) recoveryAgain(c *fiber.Ctx, errs components.Errors) error {
-	email, _ := readEmail(c)
-	return h.render(c, fiber.StatusTooManyRequests, components.EmailRequestPage(recoveryRequestView(email, errs)), "email-form")
+	return h.mailRequestAgain(c, recoveryRequestView, errs)
 }
 
 // requestRecovery issues a reset token (voiding older ones) and queues the
@@ -85,7 +74,7 @@ func (h *Handler) requestRecovery(ctx context.Context, tx *store.Store, email, i
 		}
 		return h.queueMail(ctx, tx, email, "", components.Mail{
 			Subject: "mail.recovery_unknown.subject", Paragraphs: []string{"mail.recovery_unknown.body"},
-			Action: "mail.recovery_unknown.action", ActionURL: h.opt.BaseURL + PathRegister,
+			Action: "mail.recovery_unknown.action", ActionURL: h.opt.BaseURL + paths.Register,
 			After: []string{"mail.recovery_unknown.ignore"},
 		})
 	}
@@ -101,7 +90,7 @@ func (h *Handler) requestRecovery(ctx context.Context, tx *store.Store, email, i
 	}
 	return h.queueSecretMail(ctx, tx, user.Email, user.Lang, components.Mail{
 		Subject: "mail.recovery.subject", Paragraphs: []string{"mail.recovery.body"},
-		Action: "mail.recovery.action", ActionURL: h.opt.BaseURL + PathRecoveryConfirm + "?token=" + raw,
+		Action: "mail.recovery.action", ActionURL: h.opt.BaseURL + components.WithQuery(paths.RecoveryConfirm, components.FieldToken, raw),
 		After: []string{"mail.recovery.expiry", "mail.recovery.ignore"},
 		Data:  map[string]any{"Name": user.Name, "Minutes": int(h.opt.RecoveryTTL.Minutes())},
 	}, tx.Now().Add(h.opt.RecoveryTTL))
@@ -129,7 +118,7 @@ func (h *Handler) recoverySentPage(c *fiber.Ctx) error {
 
 // readEmail reads and checks the e-mail field of a request form.
 func readEmail(c *fiber.Ctx) (string, components.Errors) {
-	return parseEmail(c.FormValue(components.FieldEmail))
+	return parseEmail(formValue(c, components.FieldEmail))
 }
 
 // parseEmail checks that s is a plain e-mail address (input.Email) and
@@ -143,6 +132,35 @@ func parseEmail(s string) (string, components.Errors) {
 		return email, components.Errors{{Field: components.FieldEmail, Message: "email.error.invalid"}}
 	}
 	return email, nil
+}
+
+// mailRequestSubmit answers a form that mails the typed address whether
+// or not it has an account (recovery, registration), so the answer tells
+// nobody which addresses are registered: request queues the right mail,
+// and the customer is sent to sent after the same time either way. An
+// address that is no address comes back in the form of view.
+func (h *Handler) mailRequestSubmit(c *fiber.Ctx, view func(string, components.Errors) components.EmailRequestView, request func(ctx context.Context, tx *store.Store, email string) error, sent string) error {
+	start := time.Now()
+	email, errs := readEmail(c)
+	if errs != nil {
+		return h.render(c, fiber.StatusUnprocessableEntity, components.EmailRequestPage(view(email, errs)), "email-form")
+	}
+	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
+		return request(ctx, tx, email)
+	})
+	if err != nil {
+		return fmt.Errorf("mail request %s: %w", sent, err)
+	}
+	h.opt.MailNotify()
+	evenOut(start)
+	return redirect(c, sent)
+}
+
+// mailRequestAgain shows the form of view again with the typed address and
+// errs (a throttled request).
+func (h *Handler) mailRequestAgain(c *fiber.Ctx, view func(string, components.Errors) components.EmailRequestView, errs components.Errors) error {
+	email, _ := readEmail(c)
+	return h.render(c, fiber.StatusTooManyRequests, components.EmailRequestPage(view(email, errs)), "email-form")
 }
 
 // evenOut waits until evenResponse has passed since start.

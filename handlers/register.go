@@ -3,12 +3,12 @@ package handlers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -23,7 +23,7 @@ const registerTTL = 24 * time.Hour
 
 func registerRequestView(email string, errs components.Errors) components.EmailRequestView {
 	return components.EmailRequestView{
-		Title: "register.title", Intro: "register.intro", Action: PathRegister,
+		Title: "register.title", Intro: "register.intro", Action: paths.Register,
 		Submit: "register.submit", Hint: "register.email_hint", Email: email, Errors: errs,
 	}
 }
@@ -37,27 +37,15 @@ func (h *Handler) registerPage(c *fiber.Ctx) error {
 // an address that already has an account gets a mail saying so instead.
 // Both answers are the same page after the same time.
 func (h *Handler) registerSubmit(c *fiber.Ctx) error {
-	start := time.Now()
-	email, errs := readEmail(c)
-	if errs != nil {
-		return h.render(c, fiber.StatusUnprocessableEntity, components.EmailRequestPage(registerRequestView(email, errs)), "email-form")
-	}
-	err := h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
+	return h.mailRequestSubmit(c, registerRequestView, func(ctx context.Context, tx *store.Store, email string) error {
 		return h.requestRegistration(ctx, tx, email, c.IP(), h.langOf(c))
-	})
-	if err != nil {
-		return fmt.Errorf("register: request: %w", err)
-	}
-	h.opt.MailNotify()
-	evenOut(start)
-	return redirect(c, PathRegisterSent)
+	}, paths.RegisterSent)
 }
 
 // registerAgain shows the registration form again with the typed address
 // and errs (a throttled request).
 func (h *Handler) registerAgain(c *fiber.Ctx, errs components.Errors) error {
-	email, _ := readEmail(c)
-	return h.render(c, fiber.StatusTooManyRequests, components.EmailRequestPage(registerRequestView(email, errs)), "email-form")
+	return h.mailRequestAgain(c, registerRequestView, errs)
 }
 
 func (h *Handler) requestRegistration(ctx context.Context, tx *store.Store, email, ip, lang string) error {
@@ -71,9 +59,9 @@ func (h *Handler) requestRegistration(ctx context.Context, tx *store.Store, emai
 		}
 		return h.queueMail(ctx, tx, user.Email, user.Lang, components.Mail{
 			Subject: "mail.register_exists.subject", Paragraphs: []string{"mail.register_exists.body"},
-			Action: "mail.register_exists.action", ActionURL: h.opt.BaseURL + PathLogin,
+			Action: "mail.register_exists.action", ActionURL: h.opt.BaseURL + paths.Login,
 			After: []string{"mail.register_exists.forgot", "mail.register_exists.ignore"},
-			Links: map[string]string{"mail.register_exists.forgot": h.opt.BaseURL + PathRecovery},
+			Links: map[string]string{"mail.register_exists.forgot": h.opt.BaseURL + paths.Recovery},
 			Data:  map[string]any{"Name": user.Name},
 		})
 	}
@@ -89,7 +77,7 @@ func (h *Handler) requestRegistration(ctx context.Context, tx *store.Store, emai
 	}
 	return h.queueSecretMail(ctx, tx, email, lang, components.Mail{
 		Subject: "mail.register.subject", Paragraphs: []string{"mail.register.body"},
-		Action: "mail.register.action", ActionURL: h.opt.BaseURL + PathRegisterConfirm + "?token=" + raw,
+		Action: "mail.register.action", ActionURL: h.opt.BaseURL + components.WithQuery(paths.RegisterConfirm, components.FieldToken, raw),
 		After: []string{"mail.register.expiry", "mail.register.ignore"},
 		Data:  map[string]any{"Hours": int(registerTTL.Hours())},
 	}, tx.Now().Add(registerTTL))

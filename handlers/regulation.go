@@ -11,6 +11,7 @@ import (
 
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // Regulation of failed attempts, after authelia's: attempts are counted
@@ -82,6 +83,41 @@ func succeeded(ctx context.Context, tx *store.Store, accountScope, account, addr
 		return fmt.Errorf("regulation: refund: %w", err)
 	}
 	return nil
+}
+
+// recordFailure audits a failed password, code or passkey (ev, from the
+// client's address). The attempt itself was counted before the check
+// (attempt, passwordAttempt), so the event is all a failure adds.
+func (h *Handler) recordFailure(c *fiber.Ctx, ev store.AuditEvent) error {
+	ev.IP = c.IP()
+	if err := h.store.Audit(c.UserContext(), ev); err != nil {
+		return fmt.Errorf("record failure: %w", err)
+	}
+	return nil
+}
+
+// recordMFAFailure audits a wrong second factor of kind for the step's
+// customer.
+func (h *Handler) recordMFAFailure(c *fiber.Ctx, kind factor.Kind) error {
+	user := stepUser(c)
+	return h.recordFailure(c, store.AuditEvent{Event: eventMFAFailed, UserID: &user.ID, Email: user.Email, Detail: "method=" + string(kind)})
+}
+
+// checkCurrentPassword checks the logged-in customer's password before a
+// change, regulated like a login: the attempt is counted first (a wait
+// above zero: nothing was checked, the customer must wait), and a wrong
+// password is audited as a failed login, detail naming the step. A right
+// one stays counted until the caller's transaction takes it back with
+// passwordSucceeded.
+func (h *Handler) checkCurrentPassword(c *fiber.Ctx, user *store.User, pw, detail string) (wait time.Duration, ok bool, err error) {
+	wait, err = h.passwordAttempt(c, user, store.NormalizeEmail(user.Email))
+	if err != nil || wait > 0 {
+		return wait, false, err
+	}
+	if ok, err = h.checkPassword(c.UserContext(), user, pw); err != nil || ok {
+		return 0, ok, err
+	}
+	return 0, false, h.recordFailure(c, store.AuditEvent{Event: eventLoginFailed, UserID: &user.ID, Email: user.Email, Detail: detail})
 }
 
 // retryMinutes rounds a wait up to whole minutes for the message.

@@ -16,6 +16,7 @@ import (
 	"github.com/hwk/kundenportal/handlers/sealed"
 	"github.com/hwk/kundenportal/handlers/totp"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 	"github.com/hwk/kundenportal/store/storetest"
 )
 
@@ -44,7 +45,7 @@ func TestSecretsSealedTheOldWayStillWorkAndAreSealedAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := p.addMethod(t, u, &store.MFAMethod{Kind: store.MethodTOTP, Secret: legacySeal(t, key.Secret)})
+	m := p.addMethod(t, u, &store.MFAMethod{Kind: factor.TOTP, Secret: legacySeal(t, key.Secret)})
 	old := hmac.New(sha256.New, testSecretKey)
 	old.Write([]byte("recovery\x00" + u.ID.String() + "\x00" + "abcdabcdabcd"))
 	if err := p.Store.ReplaceRecoveryCodes(t.Context(), u.ID, [][]byte{old.Sum(nil)}); err != nil {
@@ -102,16 +103,16 @@ func TestResealLegacySecretsMovesEveryOldRow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := p.addMethod(t, u, &store.MFAMethod{Kind: store.MethodTOTP, Secret: legacySeal(t, key.Secret)})
+		m := p.addMethod(t, u, &store.MFAMethod{Kind: factor.TOTP, Secret: legacySeal(t, key.Secret)})
 		// More than one batch of other old rows, one new row, one row
 		// sealed under another key and a passkey (no secret).
 		other := p.passwordUserNoMFA(t, "viele@example.de", goodPassword)
 		for range 205 {
-			p.addMethod(t, other, &store.MFAMethod{Kind: store.MethodTOTP, Secret: legacySeal(t, "JBSWY3DPEHPK3PXP")})
+			p.addMethod(t, other, &store.MFAMethod{Kind: factor.TOTP, Secret: legacySeal(t, "JBSWY3DPEHPK3PXP")})
 		}
 		p.addTOTP(t, other)
-		foreign := p.addMethod(t, other, &store.MFAMethod{Kind: store.MethodTOTP, Secret: base64.StdEncoding.EncodeToString(make([]byte, 40))})
-		p.addMethod(t, other, &store.MFAMethod{Kind: store.MethodWebAuthn, CredentialID: []byte("cred"), Credential: "{}"})
+		foreign := p.addMethod(t, other, &store.MFAMethod{Kind: factor.TOTP, Secret: base64.StdEncoding.EncodeToString(make([]byte, 40))})
+		p.addMethod(t, other, &store.MFAMethod{Kind: factor.WebAuthn, CredentialID: []byte("cred"), Credential: "{}"})
 
 		res, err := handlers.ResealLegacySecrets(ctx, s, testSecretKey)
 		if err != nil {
@@ -121,7 +122,7 @@ func TestResealLegacySecretsMovesEveryOldRow(t *testing.T) {
 			t.Errorf("first run: %+v, want 206 resealed, 1 failed", res)
 		}
 		for _, row := range append(p.methods(t, u), p.methods(t, other)...) {
-			if row.Kind != store.MethodTOTP || row.ID == foreign.ID {
+			if row.Kind != factor.TOTP || row.ID == foreign.ID {
 				continue
 			}
 			got, legacy, err := testSealer(t).Open(row.Secret, totp.MethodAD(row.UserID.String(), row.ID.String()))

@@ -9,8 +9,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/policy"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // securityPage lists the customer's second factors.
@@ -65,7 +67,7 @@ func (h *Handler) removeMethod(c *fiber.Ctx, pc pendingChange) error {
 		if err := tx.DeleteMethod(ctx, user.ID, id); err != nil {
 			return err
 		}
-		if err := tx.Audit(ctx, store.AuditEvent{Event: eventMFARemoved, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + m.Kind}); err != nil {
+		if err := tx.Audit(ctx, store.AuditEvent{Event: eventMFARemoved, UserID: &user.ID, Email: user.Email, IP: c.IP(), Detail: "method=" + string(m.Kind)}); err != nil {
 			return err
 		}
 		return h.securityNotice(ctx, tx, user, "mail.security.method_removed", m.Kind)
@@ -79,7 +81,7 @@ func (h *Handler) removeMethod(c *fiber.Ctx, pc pendingChange) error {
 		return fmt.Errorf("security: remove: %w", err)
 	}
 	h.opt.MailNotify()
-	return redirect(c, withNotice(PathSecurity, noticeMethodRemoved))
+	return redirect(c, withNotice(paths.Security, noticeMethodRemoved))
 }
 
 // renameMethod names a passkey.
@@ -91,14 +93,14 @@ func (h *Handler) renameMethod(c *fiber.Ctx, pc pendingChange) error {
 	}
 	name, problem := passkeyName(pc.Name)
 	if problem != "" {
-		return h.renderSecurity(c, fiber.StatusUnprocessableEntity, "", components.Errors{{Field: "name-" + id.String(), Message: "security.error.name"}})
+		return h.renderSecurity(c, fiber.StatusUnprocessableEntity, "", components.Errors{{Field: components.FieldName.Of(id.String()), Message: "security.error.name"}})
 	}
 	err = h.store.RunInTx(c.UserContext(), func(ctx context.Context, tx *store.Store) error {
 		m, err := tx.MethodByID(ctx, user.ID, id)
 		if err != nil {
 			return err
 		}
-		if m.Kind != store.MethodWebAuthn {
+		if m.Kind != factor.WebAuthn {
 			return store.ErrNotFound // only passkeys have names
 		}
 		if err := tx.RenameMethod(ctx, user.ID, id, name); err != nil {
@@ -107,7 +109,7 @@ func (h *Handler) renameMethod(c *fiber.Ctx, pc pendingChange) error {
 		if err := tx.Audit(ctx, store.AuditEvent{Event: eventMFARenamed, UserID: &user.ID, Email: user.Email, IP: c.IP()}); err != nil {
 			return err
 		}
-		return h.securityNotice(ctx, tx, user, "mail.security.method_renamed", store.MethodWebAuthn)
+		return h.securityNotice(ctx, tx, user, "mail.security.method_renamed", factor.WebAuthn)
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return fiber.ErrNotFound
@@ -116,7 +118,7 @@ func (h *Handler) renameMethod(c *fiber.Ctx, pc pendingChange) error {
 		return fmt.Errorf("security: rename: %w", err)
 	}
 	h.opt.MailNotify()
-	return redirect(c, withNotice(PathSecurity, noticeMethodRenamed))
+	return redirect(c, withNotice(paths.Security, noticeMethodRenamed))
 }
 
 // renewCodes makes a new set of recovery codes (voiding the old) and
@@ -129,7 +131,7 @@ func (h *Handler) renewCodes(c *fiber.Ctx, _ pendingChange) error {
 			return err
 		}
 		p := pendingOf(c)
-		p.Codes, p.Next = sealed, PathSecurity
+		p.Codes, p.Next = sealed, paths.Security
 		if err := h.savePending(ctx, tx, c); err != nil {
 			return err
 		}
@@ -142,5 +144,5 @@ func (h *Handler) renewCodes(c *fiber.Ctx, _ pendingChange) error {
 		return fmt.Errorf("security: renew codes: %w", err)
 	}
 	h.opt.MailNotify()
-	return redirect(c, PathRecoveryCodes)
+	return redirect(c, paths.RecoveryCodes)
 }

@@ -7,7 +7,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // securityMail is a mail about the account that the customer did not ask
@@ -25,7 +27,7 @@ type securityMail struct {
 // queueSecurityMail queues n to user through tx.
 func (h *Handler) queueSecurityMail(ctx context.Context, tx *store.Store, user *store.User, n securityMail) error {
 	date, clock := h.mailTime(tx.Now(), user.Lang)
-	recovery := h.opt.BaseURL + PathRecovery
+	recovery := h.opt.BaseURL + paths.Recovery
 	d := map[string]any{"Name": user.Name, "Date": date, "Clock": clock, "Browser": n.browser, "RecoveryURL": recovery}
 	for k, v := range n.data {
 		d[k] = v
@@ -57,7 +59,7 @@ func (h *Handler) deviceNotice(c *fiber.Ctx, tx *store.Store, user *store.User, 
 
 // securityNotice mails the customer about a change to the account's
 // security, so a change they did not make does not go unnoticed.
-func (h *Handler) securityNotice(ctx context.Context, tx *store.Store, user *store.User, what, method string) error {
+func (h *Handler) securityNotice(ctx context.Context, tx *store.Store, user *store.User, what string, method factor.Kind) error {
 	return h.queueSecurityMail(ctx, tx, user, securityMail{what: []string{what}, data: map[string]any{
 		"Method": components.MethodLabel(h.mailContext(ctx, user.Lang), method),
 	}})
@@ -67,8 +69,8 @@ func (h *Handler) securityNotice(ctx context.Context, tx *store.Store, user *sto
 // browser without the account's device cookie (see rememberDevice, which
 // runs after it). A login with a recovery code has a notice of its own,
 // which names the browser already.
-func (h *Handler) newBrowserNotice(c *fiber.Ctx, tx *store.Store, user *store.User, method string) error {
-	if method == components.MethodRecovery || h.knownDevice(c, user.ID) {
+func (h *Handler) newBrowserNotice(c *fiber.Ctx, tx *store.Store, user *store.User, method factor.Kind) error {
+	if method == factor.Recovery || h.knownDevice(c, user.ID) {
 		return nil
 	}
 	return h.queueSecurityMail(c.UserContext(), tx, user, securityMail{

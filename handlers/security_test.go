@@ -10,10 +10,11 @@ import (
 
 	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // methodOf is u's second factor of kind.
-func methodOf(t *testing.T, p *portal, u *store.User, kind string) store.MFAMethod {
+func methodOf(t *testing.T, p *portal, u *store.User, kind factor.Kind) store.MFAMethod {
 	t.Helper()
 	for _, m := range p.methods(t, u) {
 		if m.Kind == kind {
@@ -96,8 +97,8 @@ func TestSecurityChangesNeedAFreshCheck(t *testing.T) {
 			if page.Doc(t).Find(`a[href="/mfa/choose"]`).Length() == 0 {
 				t.Errorf("security page offers no way to add a method")
 			}
-			totpID := methodOf(t, p, u, store.MethodTOTP).ID.String()
-			emailID := methodOf(t, p, u, store.MethodEmail).ID.String()
+			totpID := methodOf(t, p, u, factor.TOTP).ID.String()
+			emailID := methodOf(t, p, u, factor.Email).ID.String()
 
 			// Six minutes after the login the session is alive but not fresh.
 			p.Clock.Advance(6 * time.Minute)
@@ -138,7 +139,7 @@ func TestSecurityChangesNeedAFreshCheck(t *testing.T) {
 			if !strings.Contains(page.Text(t), p.msg(t, "security.notice.removed")) {
 				t.Errorf("no notice of the removal")
 			}
-			if ms := p.methods(t, u); len(ms) != 1 || ms[0].Kind != store.MethodEmail {
+			if ms := p.methods(t, u); len(ms) != 1 || ms[0].Kind != factor.Email {
 				t.Fatalf("methods after the removal: %+v, want the e-mail code", ms)
 			}
 			wantNoticeMail(t, p, email, "mail.security.method_removed", "mfa.method.totp.name")
@@ -177,6 +178,10 @@ func TestConfirmingThePasswordIsRegulated(t *testing.T) {
 		if r := c.post(plainForm, "/account/confirm", wrong); r.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("wrong password %d: status %d, want 422", i, r.StatusCode)
 		}
+	}
+	// Audited like every other wrong password, naming the step.
+	if evs := p.events(t, "login.failed"); len(evs) != 5 || evs[0].Detail != "reauth" {
+		t.Errorf("audited failures %v, want 5 login.failed with detail reauth", evs)
 	}
 	r := c.post(plainForm, "/account/confirm", url.Values{"next": {"/account/security"}, "password": {goodPassword}})
 	if r.StatusCode != http.StatusTooManyRequests {
@@ -243,7 +248,7 @@ func TestRenamingAMethodValidatesTheName(t *testing.T) {
 			t.Parallel()
 			email := addrFor(tr, "kunde")
 			u := p.passwordUser(t, email, goodPassword)
-			pk := p.addMethod(t, u, &store.MFAMethod{Kind: store.MethodWebAuthn, Name: "Laptop", CredentialID: []byte("credential-" + email), Credential: "{}"})
+			pk := p.addMethod(t, u, &store.MFAMethod{Kind: factor.WebAuthn, Name: "Laptop", CredentialID: []byte("credential-" + email), Credential: "{}"})
 			c := p.client(t)
 			c.login(email, goodPassword)
 			id := pk.ID.String()
@@ -264,7 +269,7 @@ func TestRenamingAMethodValidatesTheName(t *testing.T) {
 			if to := c.submit(tr, "/account/security/rename", url.Values{"id": {id}, "name": {"  Handy Büro "}}); to != "/account/security?notice=renamed" {
 				t.Fatalf("rename: sent to %q", to)
 			}
-			if got := methodOf(t, p, u, store.MethodWebAuthn).Name; got != "Handy Büro" {
+			if got := methodOf(t, p, u, factor.WebAuthn).Name; got != "Handy Büro" {
 				t.Errorf("stored name %q, want %q", got, "Handy Büro")
 			}
 			if evs := p.eventsOf(t, "mfa.renamed", u); len(evs) != 1 {

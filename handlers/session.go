@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"github.com/hwk/kundenportal/store"
 )
@@ -103,6 +104,16 @@ func (h *Handler) setSessionCookie(c *fiber.Ctx, raw string) {
 		HTTPOnly: true,
 		SameSite: fiber.CookieSameSiteLaxMode,
 	})
+}
+
+// loginCompleted hands the browser the token raw of its new authenticated
+// session, remembers it as a known browser of the account (see
+// passwordScope) and wakes the mailer for the notices the login queued
+// (a new browser's). Every completed login ends here.
+func (h *Handler) loginCompleted(c *fiber.Ctx, raw string, userID uuid.UUID) {
+	h.opt.MailNotify()
+	h.setSessionCookie(c, raw)
+	h.rememberDevice(c, userID)
 }
 
 func (h *Handler) clearSessionCookie(c *fiber.Ctx) {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // wantDeviceMail checks the newest mail to email: a security notice with
@@ -111,7 +111,7 @@ func TestConfirmationStepBeforeRemoval(t *testing.T) {
 	p.addTOTP(t, u)
 	c := p.client(t)
 	c.login(email, goodPassword)
-	totpID := methodOf(t, p, u, store.MethodTOTP).ID.String()
+	totpID := methodOf(t, p, u, factor.TOTP).ID.String()
 	link := "/account/security/remove?id=" + totpID
 	if c.getOK("/account/security").Doc(t).Find(`a[href="`+link+`"]`).Length() == 0 {
 		t.Fatalf("security page has no link to the confirmation step %s", link)

@@ -9,13 +9,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
-)
 
-// Kinds of second factor.
-const (
-	MethodTOTP     = "totp"
-	MethodEmail    = "email"
-	MethodWebAuthn = "webauthn"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // ErrLastMethod is returned when removing a customer's only second factor.
@@ -25,10 +20,10 @@ var ErrLastMethod = errors.New("store: the last second factor cannot be removed"
 type MFAMethod struct {
 	bun.BaseModel `bun:"table:mfa_methods"`
 
-	ID     uuid.UUID `bun:"id,pk"`
-	UserID uuid.UUID `bun:"user_id,notnull"`
-	Kind   string    `bun:"kind,notnull"`
-	Name   string    `bun:"name,notnull"` // the customer's name for a passkey
+	ID     uuid.UUID   `bun:"id,pk"`
+	UserID uuid.UUID   `bun:"user_id,notnull"`
+	Kind   factor.Kind `bun:"kind,notnull"`
+	Name   string      `bun:"name,notnull"` // the customer's name for a passkey
 	// Secret is the TOTP secret, encrypted with the portal's secret key.
 	Secret string `bun:"secret,notnull"`
 	// TOTPLastStep is the last time step used, so a code works only once.
@@ -73,7 +68,7 @@ func (s *Store) MethodByID(ctx context.Context, userID, id uuid.UUID) (*MFAMetho
 // MethodByCredentialID finds the passkey with the given credential id.
 func (s *Store) MethodByCredentialID(ctx context.Context, credentialID []byte) (*MFAMethod, error) {
 	m := new(MFAMethod)
-	err := s.db.NewSelect().Model(m).Where("credential_id = ?", credentialID).Where("kind = ?", MethodWebAuthn).Scan(ctx)
+	err := s.db.NewSelect().Model(m).Where("credential_id = ?", credentialID).Where("kind = ?", factor.WebAuthn).Scan(ctx)
 	if err != nil {
 		return nil, opErr("method by credential id", err)
 	}
@@ -107,7 +102,7 @@ func (s *Store) UpdateMethodSecret(ctx context.Context, id uuid.UUID, sealed str
 // id after (uuid.Nil for the first page), for re-sealing in batches.
 func (s *Store) MethodsSealedWithout(ctx context.Context, prefix string, after uuid.UUID, limit int) ([]MFAMethod, error) {
 	var ms []MFAMethod
-	q := s.db.NewSelect().Model(&ms).Where("kind = ?", MethodTOTP).
+	q := s.db.NewSelect().Model(&ms).Where("kind = ?", factor.TOTP).
 		Where("substr(secret, 1, ?) <> ?", len(prefix), prefix).OrderExpr("id").Limit(int64(limit))
 	if after != uuid.Nil {
 		q = q.Where("id > ?", after)

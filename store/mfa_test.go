@@ -12,14 +12,15 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 	"github.com/hwk/kundenportal/store/storetest"
 )
 
 // addMethod stores a second factor of kind for u or fails the test.
-func addMethod(t *testing.T, s *store.Store, u *store.User, kind string) *store.MFAMethod {
+func addMethod(t *testing.T, s *store.Store, u *store.User, kind factor.Kind) *store.MFAMethod {
 	t.Helper()
-	m := &store.MFAMethod{UserID: u.ID, Kind: kind, Name: kind, Secret: "sealed:" + kind}
-	if kind == store.MethodWebAuthn {
+	m := &store.MFAMethod{UserID: u.ID, Kind: kind, Name: string(kind), Secret: "sealed:" + string(kind)}
+	if kind == factor.WebAuthn {
 		id := uuid.New()
 		m.CredentialID = id[:]
 	}
@@ -32,7 +33,7 @@ func addMethod(t *testing.T, s *store.Store, u *store.User, kind string) *store.
 func TestTOTPStepWorksOnceAndNeverBackwards(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		m := addMethod(t, s, newUser(t, s, "totp@example.de"), store.MethodTOTP)
+		m := addMethod(t, s, newUser(t, s, "totp@example.de"), factor.TOTP)
 		for _, c := range []struct {
 			step int64
 			want bool
@@ -63,7 +64,7 @@ func TestTOTPStepWorksOnceAndNeverBackwards(t *testing.T) {
 func TestTOTPStepRaceHasOneWinner(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		m := addMethod(t, s, newUser(t, s, "race@example.de"), store.MethodTOTP)
+		m := addMethod(t, s, newUser(t, s, "race@example.de"), factor.TOTP)
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		wins, errs := 0, 0
@@ -90,12 +91,12 @@ func TestLastMethodCannotBeRemoved(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		u := newUser(t, s, "last@example.de")
-		app := addMethod(t, s, u, store.MethodTOTP)
-		mail := addMethod(t, s, u, store.MethodEmail)
+		app := addMethod(t, s, u, factor.TOTP)
+		mail := addMethod(t, s, u, factor.Email)
 
 		stranger := newUser(t, s, "other@example.de")
-		addMethod(t, s, stranger, store.MethodEmail)
-		addMethod(t, s, stranger, store.MethodTOTP)
+		addMethod(t, s, stranger, factor.Email)
+		addMethod(t, s, stranger, factor.TOTP)
 		if err := s.DeleteMethod(ctx, stranger.ID, app.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("removing another customer's method: err = %v, want ErrNotFound", err)
 		}
@@ -131,8 +132,8 @@ func removeBothAtOnce(t *testing.T, s *store.Store, u *store.User) {
 	t.Helper()
 	ctx := context.Background()
 	{
-		a := addMethod(t, s, u, store.MethodTOTP)
-		b := addMethod(t, s, u, store.MethodEmail)
+		a := addMethod(t, s, u, factor.TOTP)
+		b := addMethod(t, s, u, factor.Email)
 		var wg sync.WaitGroup
 		results := make([]error, 2)
 		for i, id := range []uuid.UUID{a.ID, b.ID} {
@@ -167,11 +168,11 @@ func TestMethodsOfListsLastUsedFirst(t *testing.T) {
 		ctx := context.Background()
 		clock := setClock(s)
 		u := newUser(t, s, "order@example.de")
-		app := addMethod(t, s, u, store.MethodTOTP)
+		app := addMethod(t, s, u, factor.TOTP)
 		clock.advance(time.Minute)
-		mail := addMethod(t, s, u, store.MethodEmail)
+		mail := addMethod(t, s, u, factor.Email)
 		clock.advance(time.Minute)
-		key := addMethod(t, s, u, store.MethodWebAuthn)
+		key := addMethod(t, s, u, factor.WebAuthn)
 		clock.advance(time.Minute)
 		if err := s.TouchMethod(ctx, mail.ID); err != nil {
 			t.Fatal(err)
@@ -262,8 +263,8 @@ func TestResealingSwapsOnlyUnchangedSecrets(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		u := newUser(t, s, "reseal@example.de")
-		old := addMethod(t, s, u, store.MethodTOTP)
-		addMethod(t, s, u, store.MethodEmail) // not a TOTP secret: never listed
+		old := addMethod(t, s, u, factor.TOTP)
+		addMethod(t, s, u, factor.Email) // not a TOTP secret: never listed
 		page, err := s.MethodsSealedWithout(ctx, "v2:", uuid.Nil, 10)
 		if err != nil {
 			t.Fatal(err)

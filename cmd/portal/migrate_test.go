@@ -10,6 +10,7 @@ import (
 	"github.com/hwk/kundenportal/handlers/sealed"
 	"github.com/hwk/kundenportal/handlers/totp"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // TestMigrateResealsOldTOTPSecrets: `portal migrate` seals a TOTP secret
@@ -32,7 +33,7 @@ func TestMigrateResealsOldTOTPSecrets(t *testing.T) {
 			aead, _ := cipher.NewGCM(block)
 			nonce := make([]byte, aead.NonceSize())
 			old := base64.StdEncoding.EncodeToString(aead.Seal(nonce, nonce, []byte("JBSWY3DPEHPK3PXP"), []byte("totp")))
-			m := &store.MFAMethod{UserID: u.ID, Kind: store.MethodTOTP, Secret: old}
+			m := &store.MFAMethod{UserID: u.ID, Kind: factor.TOTP, Secret: old}
 			if err := s.AddMethod(t.Context(), m); err != nil {
 				t.Fatal(err)
 			}

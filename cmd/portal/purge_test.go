@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // seedAccount creates an account created at created, last logged in at
@@ -36,7 +37,7 @@ func seedAccount(t *testing.T, s *store.Store, email string, created, lastLogin 
 	must(err)
 	_, err = s.CreateFlow(ctx, &store.Flow{Kind: store.FlowPasswordRecovery, UserID: &u.ID, Email: u.Email, ExpiresAt: created.Add(time.Hour)})
 	must(err)
-	must(s.AddMethod(ctx, &store.MFAMethod{UserID: u.ID, Kind: store.MethodEmail}))
+	must(s.AddMethod(ctx, &store.MFAMethod{UserID: u.ID, Kind: factor.Email}))
 	must(s.ReplaceRecoveryCodes(ctx, u.ID, [][]byte{[]byte(uuid.NewString())}))
 	_, err = s.LinkCompany(ctx, u.ID, company.ID)
 	must(err)

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hwk/kundenportal/handlers"
 	"github.com/hwk/kundenportal/handlers/e2e"
+	"github.com/hwk/kundenportal/handlers/paths"
 )
 
 // crossSiteForm is a form posted without the CSRF token, as another site
@@ -15,7 +15,7 @@ import (
 const crossSiteForm = `(() => {
 	const f = document.createElement("form");
 	f.method = "post";
-	f.action = "` + handlers.PathLogin + `";
+	f.action = "` + paths.Login + `";
 	for (const [k, v] of [["email", "anna@example.de"], ["password", "Irgendwas-123"]]) {
 		const i = document.createElement("input");
 		i.type = "hidden"; i.name = k; i.value = v;
@@ -29,7 +29,7 @@ func TestPostWithoutCSRFTokenIsForbidden(t *testing.T) {
 	p := e2e.StartPortal(t)
 	t.Run("http", func(t *testing.T) {
 		form := url.Values{"email": {"anna@example.de"}, "password": {"Irgendwas-123"}}
-		req, err := http.NewRequest(http.MethodPost, p.URL(handlers.PathLogin), strings.NewReader(form.Encode()))
+		req, err := http.NewRequest(http.MethodPost, p.URL(paths.Login), strings.NewReader(form.Encode()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,7 +44,7 @@ func TestPostWithoutCSRFTokenIsForbidden(t *testing.T) {
 		}
 	})
 	eachMode(t, p, func(t *testing.T, m mode, b *e2e.Browser) {
-		b.Visit(handlers.PathHelp)
+		b.Visit(paths.Help)
 		b.Exec(crossSiteForm)
 		if got := b.Status(); got != http.StatusForbidden {
 			t.Errorf("status = %d, want 403", got)
@@ -61,7 +61,7 @@ func TestPostWithoutCSRFTokenIsForbidden(t *testing.T) {
 func TestFormPostWithTokenPassesCSRF(t *testing.T) {
 	p := e2e.StartPortal(t)
 	eachMode(t, p, func(t *testing.T, m mode, b *e2e.Browser) {
-		b.Visit(handlers.PathLogin)
+		b.Visit(paths.Login)
 		var csrf bool
 		for _, c := range b.Cookies() {
 			if c.Name == "__Host-csrf" {
@@ -78,8 +78,8 @@ func TestFormPostWithTokenPassesCSRF(t *testing.T) {
 		if got := b.Text("#error-summary li"); got != want {
 			t.Errorf("error after a wrong login = %q, want %q", got, want)
 		}
-		if got := b.CurrentPath(); got != handlers.PathLogin {
-			t.Errorf("path = %q, want %q", got, handlers.PathLogin)
+		if got := b.CurrentPath(); got != paths.Login {
+			t.Errorf("path = %q, want %q", got, paths.Login)
 		}
 		// Without JavaScript the form loads a new page (422); with it htmx
 		// swaps the form and the document stays the one loaded with 200.

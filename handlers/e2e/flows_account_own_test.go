@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/hwk/kundenportal/components"
-	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -26,32 +26,32 @@ func TestFlowEmailChange(t *testing.T) {
 			p.waitMail(t, acc.email, tr("mail.security.subject")) // the notice of the new method
 			const newEmail = "hanna.neu@example.de"
 
-			click(b, `main a[href="`+handlers.PathAccountEmail+`"]`)
-			wantPath(t, b, handlers.PathAccountEmail)
+			click(b, `main a[href="`+paths.AccountEmail+`"]`)
+			wantPath(t, b, paths.AccountEmail)
 			wantText(t, b, "h1", tr("email_change.title"))
-			b.Fill("#"+components.FieldNewEmail, acc.email)
-			b.Fill("#"+components.FieldCurrentPassword, acc.password)
+			b.Fill("#"+string(components.FieldNewEmail), acc.email)
+			b.Fill("#"+string(components.FieldCurrentPassword), acc.password)
 			submit(b, "#email-change-form")
 			wantText(t, b, "#error-summary li", tr("email_change.error.same"))
-			if got := b.Attr("#"+components.FieldNewEmail, "aria-invalid"); got != "true" {
+			if got := b.Attr("#"+string(components.FieldNewEmail), "aria-invalid"); got != "true" {
 				t.Errorf("the address field is not marked invalid (aria-invalid %q)", got)
 			}
 			if got := Eval[string](b, `document.querySelector("#current_password").value`); got != "" {
 				t.Errorf("the refused form kept the password")
 			}
 
-			b.Fill("#"+components.FieldNewEmail, newEmail)
-			b.Fill("#"+components.FieldCurrentPassword, acc.password)
+			b.Fill("#"+string(components.FieldNewEmail), newEmail)
+			b.Fill("#"+string(components.FieldCurrentPassword), acc.password)
 			submit(b, "#email-change-form")
-			wantPath(t, b, handlers.PathAccount)
+			wantPath(t, b, paths.Account)
 			wantContains(t, b, "main .notice", tr("account.email_change.sent"))
 			wantContains(t, b, "main", tr("account.logged_in_as", map[string]any{"Email": acc.email}))
 
-			link := mailLink(t, p.waitMail(t, newEmail, tr("mail.email_change.subject")), handlers.PathEmailConfirm)
+			link := mailLink(t, p.waitMail(t, newEmail, tr("mail.email_change.subject")), paths.EmailConfirm)
 			b.Visit(link)
 			wantContains(t, b, "main", newEmail)
-			submit(b, `form[action="`+handlers.PathEmailConfirm+`"]`)
-			wantPath(t, b, handlers.PathAccount)
+			submit(b, `form[action="`+paths.EmailConfirm+`"]`)
+			wantPath(t, b, paths.Account)
 			wantContains(t, b, "main .notice", tr("account.email_change.done"))
 			wantContains(t, b, "main", tr("account.logged_in_as", map[string]any{"Email": newEmail}))
 
@@ -61,7 +61,7 @@ func TestFlowEmailChange(t *testing.T) {
 			}
 			logOut(t, b)
 			submitLogin(b, newEmail, acc.password)
-			wantPath(t, b, handlers.PathMFAVerify)
+			wantPath(t, b, paths.MFAVerify)
 		})
 	}
 }
@@ -80,24 +80,24 @@ func TestFlowAccountDeletion(t *testing.T) {
 			tr := func(id string, data ...map[string]any) string { return p.T(t, "de", id, data...) }
 			acc := p.enrolWithTOTP(t, b, "karl.abschied@example.de")
 
-			click(b, `main a[href="`+handlers.PathAccountDelete+`"]`)
-			wantPath(t, b, handlers.PathAccountDelete)
+			click(b, `main a[href="`+paths.AccountDelete+`"]`)
+			wantPath(t, b, paths.AccountDelete)
 			wantText(t, b, "h1", tr("confirmstep.title"))
-			click(b, `main a[href="`+handlers.PathAccount+`"]`)
-			wantPath(t, b, handlers.PathAccount)
+			click(b, `main a[href="`+paths.Account+`"]`)
+			wantPath(t, b, paths.Account)
 
-			click(b, `main a[href="`+handlers.PathAccountDelete+`"]`)
-			wantPath(t, b, handlers.PathAccountDelete)
-			b.Fill("#"+components.FieldCurrentPassword, "Falsch-geraten1!")
+			click(b, `main a[href="`+paths.AccountDelete+`"]`)
+			wantPath(t, b, paths.AccountDelete)
+			b.Fill("#"+string(components.FieldCurrentPassword), "Falsch-geraten1!")
 			submit(b, "form.confirm-step")
 			wantText(t, b, "#error-summary li", tr("password_change.error.current_wrong"))
 			if _, err := p.Store.UserByEmail(t.Context(), acc.email); err != nil {
 				t.Fatalf("a wrong password deleted the account: %v", err)
 			}
 
-			b.Fill("#"+components.FieldCurrentPassword, acc.password)
+			b.Fill("#"+string(components.FieldCurrentPassword), acc.password)
 			submit(b, "form.confirm-step")
-			wantPath(t, b, handlers.PathLogin)
+			wantPath(t, b, paths.Login)
 			wantContains(t, b, "main .notice", tr("notice.account_deleted"))
 			final := p.waitMail(t, acc.email, tr("mail.account_deleted.subject"))
 			if !strings.Contains(final.Text, acc.email) {
@@ -106,10 +106,10 @@ func TestFlowAccountDeletion(t *testing.T) {
 			if _, err := p.Store.UserByEmail(t.Context(), acc.email); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("account after deletion: %v, want ErrNotFound", err)
 			}
-			b.Visit(handlers.PathAccount)
-			wantPath(t, b, handlers.PathLogin)
+			b.Visit(paths.Account)
+			wantPath(t, b, paths.Login)
 			submitLogin(b, acc.email, acc.password)
-			wantPath(t, b, handlers.PathLogin)
+			wantPath(t, b, paths.Login)
 			wantText(t, b, "#error-summary li", tr("login.error.invalid"))
 		})
 	}

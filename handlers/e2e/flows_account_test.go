@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
 )
 
 // TestFlowAccountEndsOneOtherSession logs in on a second browser, then
@@ -21,26 +21,26 @@ func TestFlowAccountEndsOneOtherSession(t *testing.T) {
 			acc := p.enrolWithTOTP(t, b, "lena.kurz@example.de")
 
 			other := p.NewBrowser(t, Options{JavaScript: m.js, Lang: "de"})
-			other.Visit(handlers.PathLogin)
+			other.Visit(paths.Login)
 			submitLogin(other, acc.email, acc.password)
-			wantPath(t, other, handlers.PathMFAVerify)
+			wantPath(t, other, paths.MFAVerify)
 			p.clock.advance(31 * time.Second) // a new TOTP step: codes are not replayed
 			other.Fill("#code", p.totpNow(t, acc.secret))
 			submit(other, ".code-form")
-			wantPath(t, other, handlers.PathAccount)
+			wantPath(t, other, paths.Account)
 
-			b.Visit(handlers.PathAccount)
+			b.Visit(paths.Account)
 			wantText(t, b, "h1", tr("account.title"))
 			click(b, `.sessions a[href^="/account/sessions/"]`)
 			wantText(t, b, "h1", tr("account.session_end.title"))
 			submit(b, `main form[action^="/account/sessions/"]`)
-			wantPath(t, b, handlers.PathAccount)
+			wantPath(t, b, paths.Account)
 			wantText(t, b, "main .notice", tr("account.session_end.done"))
 
-			other.Visit(handlers.PathAccount)
-			wantPath(t, other, handlers.PathLogin)
-			b.Visit(handlers.PathAccount)
-			wantPath(t, b, handlers.PathAccount)
+			other.Visit(paths.Account)
+			wantPath(t, other, paths.Login)
+			b.Visit(paths.Account)
+			wantPath(t, b, paths.Account)
 		})
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
 )
 
 // TestFlowBusyButton: while an htmx request is in flight (held back in the
@@ -15,7 +15,7 @@ func TestFlowBusyButton(t *testing.T) {
 	t.Parallel()
 	p := startFlowPortal(t)
 	b := p.NewBrowser(t, Options{JavaScript: true, Lang: "de"})
-	b.Visit(handlers.PathRecovery)
+	b.Visit(paths.Recovery)
 	b.Fill("#email", "kein-at-zeichen.de")
 	const button = `#email-form button[type="submit"]`
 	// Every fetch waits 1.5 s before it leaves, and is counted.

@@ -3,8 +3,8 @@ package e2e
 import (
 	"testing"
 
-	"github.com/hwk/kundenportal/components"
-	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // TestFlowPasskeyChoiceNeedsJavaScript shows the method choice at the
@@ -23,7 +23,7 @@ func TestFlowPasskeyChoiceNeedsJavaScript(t *testing.T) {
 
 			p.atFactorChoice(t, b, email)
 
-			button := choiceButton(components.MethodWebAuthn)
+			button := choiceButton(factor.WebAuthn)
 			explanation := "main [data-no-webauthn]"
 			if got, want := visible(b, button), m.js; got != want {
 				t.Errorf("passkey button visible = %v, want %v", got, want)
@@ -47,12 +47,12 @@ func TestFlowPasskeyChoiceNeedsJavaScript(t *testing.T) {
 					t.Errorf("visible buttons = %q, want the two other methods", shown)
 				}
 				// The passkey page itself explains too and offers the others.
-				b.Visit(handlers.PathMFAPasskey)
-				wantContains(t, b, "main [data-no-webauthn]", tr("passkey.setup.needs_js"))
+				b.Visit(paths.MFAPasskey)
+				wantContains(t, b, "main [data-no-webauthn]", tr("mfa.passkey.needs_js"))
 				if visible(b, "#passkey-form button") {
 					t.Errorf("the passkey page shows its button without JavaScript")
 				}
-				wantText(t, b, `main a[href="`+handlers.PathMFAChoose+`"]`, tr("passkey.setup.other_method"))
+				wantText(t, b, `main a[href="`+paths.MFAChoose+`"]`, tr("mfa.passkey.other_method"))
 			}
 		})
 	}

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hwk/kundenportal/handlers"
 	"github.com/hwk/kundenportal/handlers/letter"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -63,17 +63,17 @@ func TestFlowCompanyPINLinksAndUnlinks(t *testing.T) {
 			p.addCompany(t, number, "Zimmerei Lang")
 			p.enrolWithTOTP(t, b, "paula.lang@example.de")
 
-			b.Visit(handlers.PathCompanies)
+			b.Visit(paths.Companies)
 			wantText(t, b, "h1", tr("company.link.title"))
 			b.Fill("#request_number", number)
 			submit(b, "#company-request-form")
-			wantPath(t, b, handlers.PathCompanies)
+			wantPath(t, b, paths.Companies)
 			wantText(t, b, "main .notice", tr("company.request.sent"))
 			wantContains(t, b, ".pending-requests", "Zimmerei Lang")
 
 			pin := p.pinLetter(t, number)
 			enterPIN(b, number, strings.ToLower(pin))
-			wantPath(t, b, handlers.PathAccount)
+			wantPath(t, b, paths.Account)
 			wantText(t, b, "main .notice", tr("account.companies.linked"))
 			click(b, `a[href="/account/companies/`+number+`"]`)
 			wantPath(t, b, "/account/companies/"+number)
@@ -83,7 +83,7 @@ func TestFlowCompanyPINLinksAndUnlinks(t *testing.T) {
 			b.Visit("/account/companies/" + number + "/unlink")
 			wantText(t, b, "h1", tr("company.unlink.title"))
 			submit(b, `form[action="/account/companies/`+number+`/unlink"]`)
-			wantPath(t, b, handlers.PathAccount)
+			wantPath(t, b, paths.Account)
 			wantText(t, b, "main .notice", tr("account.companies.unlinked"))
 			b.Visit("/account/companies/" + number)
 			if b.Status() != http.StatusForbidden {
@@ -113,7 +113,7 @@ func TestFlowCompanyWrongPINsLockAndUnlinkedIsRefused(t *testing.T) {
 			if pin == wrong {
 				wrong = "ZYXW-ZYXW"
 			}
-			b.Visit(handlers.PathCompanies)
+			b.Visit(paths.Companies)
 			for i := 1; i <= 5; i++ {
 				enterPIN(b, number, wrong)
 				want := tr("company.pin.error.wrong")
@@ -130,7 +130,7 @@ func TestFlowCompanyWrongPINsLockAndUnlinkedIsRefused(t *testing.T) {
 			}
 			wantText(t, b, "h1", tr("company.forbidden.title"))
 			click(b, `main a[href="/account/companies"]`)
-			wantPath(t, b, handlers.PathCompanies)
+			wantPath(t, b, paths.Companies)
 		})
 	}
 }

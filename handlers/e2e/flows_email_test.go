@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hwk/kundenportal/components"
-	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // TestFlowInvitationWithEmailCode sets the first password straight from
@@ -25,24 +25,24 @@ func TestFlowInvitationWithEmailCode(t *testing.T) {
 			tr := func(id string, data ...map[string]any) string { return p.T(t, "de", id, data...) }
 			const email = "clara.schmidt@example.de"
 
-			b.Visit(mailLink(t, p.invite(t, email, "de"), handlers.PathInviteConfirm))
+			b.Visit(mailLink(t, p.invite(t, email, "de"), paths.InviteConfirm))
 			wantText(t, b, "h1", tr("invite.confirm.title"))
-			submit(b, `main form[action="`+handlers.PathInviteConfirm+`"]`)
-			wantPath(t, b, handlers.PathPassword)
+			submit(b, `main form[action="`+paths.InviteConfirm+`"]`)
+			wantPath(t, b, paths.Password)
 			wantText(t, b, "h1", tr("password.set.title"))
 			p.submitPassword(t, b, email, flowGoodPassword, flowGoodPassword)
-			wantPath(t, b, handlers.PathLogin)
+			wantPath(t, b, paths.Login)
 			wantText(t, b, "main .notice", tr("notice.password_set"))
 
 			submitLogin(b, email, flowGoodPassword)
-			wantPath(t, b, handlers.PathMFAChoose)
-			click(b, choiceButton(components.MethodEmail))
-			wantPath(t, b, handlers.PathMFAEmail)
+			wantPath(t, b, paths.MFAChoose)
+			click(b, choiceButton(factor.Email))
+			wantPath(t, b, paths.MFAEmail)
 			wantContains(t, b, "main", tr("mfa.email.setup.intro", map[string]any{"Email": email}))
 			code := mailCode(t, p.waitMail(t, email, tr("mail.code.subject")))
 			b.Fill("#code", code)
 			submit(b, ".code-form")
-			keepCodes(t, b, handlers.PathAccount)
+			keepCodes(t, b, paths.Account)
 			wantContains(t, b, "main", tr("account.logged_in_as", map[string]any{"Email": email}))
 			p.waitMail(t, email, tr("mail.security.subject")) // the notice of the new method
 
@@ -50,7 +50,7 @@ func TestFlowInvitationWithEmailCode(t *testing.T) {
 			logOut(t, b)
 			wantText(t, b, "main .notice", tr("notice.logged_out"))
 			submitLogin(b, email, flowGoodPassword)
-			wantPath(t, b, handlers.PathMFAVerify)
+			wantPath(t, b, paths.MFAVerify)
 			wantContains(t, b, "main", tr("mfa.verify.email.sent", map[string]any{"Email": email}))
 			next := mailCode(t, p.waitMail(t, email, tr("mail.code.subject")))
 			if next == code {
@@ -58,12 +58,12 @@ func TestFlowInvitationWithEmailCode(t *testing.T) {
 			}
 			b.Fill("#code", next)
 			submit(b, ".code-form")
-			wantPath(t, b, handlers.PathAccount)
+			wantPath(t, b, paths.Account)
 
 			// Five wrong codes void the code; a new one comes after the cool-down.
 			logOut(t, b)
 			submitLogin(b, email, flowGoodPassword)
-			wantPath(t, b, handlers.PathMFAVerify)
+			wantPath(t, b, paths.MFAVerify)
 			voided := mailCode(t, p.waitMail(t, email, tr("mail.code.subject")))
 			n, _ := strconv.Atoi(voided)
 			wrong := fmt.Sprintf("%06d", (n+1)%1000000)
@@ -82,7 +82,7 @@ func TestFlowInvitationWithEmailCode(t *testing.T) {
 			if b.Exists(".code-form") {
 				t.Errorf("the code field is still offered for a void code")
 			}
-			resend := `form[action="` + handlers.PathMFAVerify + `/email/send"]`
+			resend := `form[action="` + paths.MFAVerify + `/email/send"]`
 			wantText(t, b, resend+" button", tr("mfa.email.resend"))
 			submit(b, resend)
 			wantText(t, b, "main .notice", tr("mfa.email.notice.wait"))
@@ -93,7 +93,7 @@ func TestFlowInvitationWithEmailCode(t *testing.T) {
 			fresh := mailCode(t, p.waitMail(t, email, tr("mail.code.subject")))
 			b.Fill("#code", fresh)
 			submit(b, ".code-form")
-			wantPath(t, b, handlers.PathAccount)
+			wantPath(t, b, paths.Account)
 		})
 	}
 }

@@ -3,7 +3,7 @@ package e2e
 import (
 	"testing"
 
-	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
 )
 
 // TestFlowGuessablePasswordSaysWhy: a single common word dressed up is
@@ -19,9 +19,9 @@ func TestFlowGuessablePasswordSaysWhy(t *testing.T) {
 			b := p.NewBrowser(t, Options{JavaScript: m.js, Lang: "de"})
 			tr := func(id string) string { return p.T(t, "de", id) }
 			email := "olga.rate." + m.name + "@example.de"
-			b.Visit(mailLink(t, p.invite(t, email, "de"), handlers.PathInviteConfirm))
-			submit(b, `form[action="`+handlers.PathInviteConfirm+`"]`)
-			wantPath(t, b, handlers.PathPassword)
+			b.Visit(mailLink(t, p.invite(t, email, "de"), paths.InviteConfirm))
+			submit(b, `form[action="`+paths.InviteConfirm+`"]`)
+			wantPath(t, b, paths.Password)
 
 			const rule = `#password-rules li[data-state="failed"] .rules__reason`
 			p.typePassword(t, b, email, "Handwerk2024!!", "Handwerk2024!!")
@@ -29,12 +29,12 @@ func TestFlowGuessablePasswordSaysWhy(t *testing.T) {
 				wantText(t, b, rule, tr("password_live.reason.common_word"))
 			}
 			submit(b, "#password-form")
-			wantPath(t, b, handlers.PathPassword)
+			wantPath(t, b, paths.Password)
 			wantText(t, b, "#error-summary li", tr("password.error.common_word"))
 			wantText(t, b, rule, tr("password_live.reason.common_word"))
 
 			p.submitPassword(t, b, email, "Werkstatt Tor 99!", "Werkstatt Tor 99!")
-			wantPath(t, b, handlers.PathLogin)
+			wantPath(t, b, paths.Login)
 			wantContains(t, b, "main .notice", tr("notice.password_set"))
 		})
 	}

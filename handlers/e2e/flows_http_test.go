@@ -13,6 +13,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/hwk/kundenportal/components"
 )
 
 // pageClient walks the portal's pages over plain HTTP, as a browser
@@ -56,7 +58,7 @@ func (c *pageClient) get(raw string) {
 
 // submit sends the form matched by sel with its fields (hidden ones
 // included) and the values in set, and follows where it leads.
-func (c *pageClient) submit(sel string, set map[string]string) {
+func (c *pageClient) submit(sel string, set map[components.Field]string) {
 	c.t.Helper()
 	form := c.page.Find(sel).First()
 	if form.Length() == 0 {
@@ -73,7 +75,7 @@ func (c *pageClient) submit(sel string, set map[string]string) {
 		v.Set(button.AttrOr("name", ""), button.AttrOr("value", ""))
 	}
 	for k, val := range set {
-		v.Set(k, val)
+		v.Set(string(k), val)
 	}
 	action := c.base.ResolveReference(mustURL(c.t, form.AttrOr("action", c.path)))
 	req, err := http.NewRequest(http.MethodPost, action.String(), strings.NewReader(v.Encode()))

@@ -3,8 +3,8 @@ package e2e
 import (
 	"testing"
 
-	"github.com/hwk/kundenportal/components"
-	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // TestFlowSeedPathByKeyboardAlone walks the seed's path without a mouse
@@ -19,29 +19,29 @@ func TestFlowSeedPathByKeyboardAlone(t *testing.T) {
 	tr := func(id string, data ...map[string]any) string { return p.T(t, "de", id, data...) }
 	const email = "bernd.keller@example.de"
 
-	b.Visit(mailLink(t, p.invite(t, email, "de"), handlers.PathLogin))
+	b.Visit(mailLink(t, p.invite(t, email, "de"), paths.Login))
 	skipToMain(t, b)
 	tabs(t, b, "#email", "#password", `#login-form button[type="submit"]`, `main a[href="/recovery"]`)
 	if got := focusedText(b); got != "Benutzername oder Passwort vergessen?" {
 		t.Errorf("focused link = %q, want the seed's \"Benutzername oder Passwort vergessen?\"", got)
 	}
 	pressEnter(b)
-	wantPath(t, b, handlers.PathRecovery)
+	wantPath(t, b, paths.Recovery)
 
 	skipToMain(t, b)
 	tabs(t, b, "#email")
 	b.PressKey(email)
 	pressEnter(b)
-	wantPath(t, b, handlers.PathRecoverySent)
+	wantPath(t, b, paths.RecoverySent)
 
-	b.Visit(mailLink(t, p.waitMail(t, email, tr("mail.recovery.subject")), handlers.PathRecoveryConfirm))
+	b.Visit(mailLink(t, p.waitMail(t, email, tr("mail.recovery.subject")), paths.RecoveryConfirm))
 	skipToMain(t, b)
 	tabs(t, b, `main form button[type="submit"]`)
 	if got := focusedText(b); got != "Weiter" {
 		t.Errorf("focused button = %q, want \"Weiter\"", got)
 	}
 	pressEnter(b)
-	wantPath(t, b, handlers.PathPassword)
+	wantPath(t, b, paths.Password)
 
 	skipToMain(t, b)
 	tabs(t, b, "#new_password")
@@ -49,7 +49,7 @@ func TestFlowSeedPathByKeyboardAlone(t *testing.T) {
 	tabs(t, b, "#confirm_password")
 	b.PressKey(flowWeakPassword)
 	pressEnter(b)
-	wantPath(t, b, handlers.PathPassword)
+	wantPath(t, b, paths.Password)
 	if got := b.Focused(); got != "#error-summary" {
 		t.Fatalf("focus after the weak password = %s, want #error-summary", got)
 	}
@@ -63,7 +63,7 @@ func TestFlowSeedPathByKeyboardAlone(t *testing.T) {
 	tabs(t, b, "#confirm_password")
 	b.PressKey(flowGoodPassword)
 	pressEnter(b)
-	wantPath(t, b, handlers.PathLogin)
+	wantPath(t, b, paths.Login)
 	wantText(t, b, "main .notice", tr("notice.password_changed"))
 
 	skipToMain(t, b)
@@ -72,22 +72,22 @@ func TestFlowSeedPathByKeyboardAlone(t *testing.T) {
 	tabs(t, b, "#password")
 	b.PressKey(flowGoodPassword)
 	pressEnter(b)
-	wantPath(t, b, handlers.PathMFAChoose)
+	wantPath(t, b, paths.MFAChoose)
 
 	skipToMain(t, b)
-	tabs(t, b, choiceButton(components.MethodTOTP))
+	tabs(t, b, choiceButton(factor.TOTP))
 	if got, want := focusedText(b), tr("mfa.choose.select", map[string]any{"Method": "TOTP Device"}); got != want {
 		t.Errorf("first choice = %q, want %q", got, want)
 	}
 	pressEnter(b)
-	wantPath(t, b, handlers.PathMFATOTP)
+	wantPath(t, b, paths.MFATOTP)
 
 	secret := readTOTPKey(t, b)
 	skipToMain(t, b)
 	tabs(t, b, ".totp-app-link a", "#code") // the otpauth:// link, for the app on the same phone
 	b.PressKey(p.totpNow(t, secret))
 	pressEnter(b)
-	wantPath(t, b, handlers.PathRecoveryCodes)
+	wantPath(t, b, paths.RecoveryCodes)
 
 	skipToMain(t, b)
 	tabs(t, b, `a[href="/mfa/recovery-codes.txt"]`, `a[href="/mfa/recovery-codes?print=1"]`,
@@ -96,7 +96,7 @@ func TestFlowSeedPathByKeyboardAlone(t *testing.T) {
 		t.Errorf("focused button = %q, want %q", got, want)
 	}
 	pressEnter(b)
-	wantPath(t, b, handlers.PathAccount)
+	wantPath(t, b, paths.Account)
 	wantContains(t, b, "main", tr("account.logged_in_as", map[string]any{"Email": email}))
 }
 

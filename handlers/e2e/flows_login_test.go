@@ -8,7 +8,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
 )
 
 // TestFlowRecoveryCodeWorksOnce logs in with a recovery code in place of
@@ -26,9 +26,9 @@ func TestFlowRecoveryCodeWorksOnce(t *testing.T) {
 				t.Helper()
 				logOut(t, b)
 				submitLogin(b, acc.email, acc.password)
-				wantPath(t, b, handlers.PathMFAVerify)
+				wantPath(t, b, paths.MFAVerify)
 				wantContains(t, b, "main", tr("mfa.verify.totp.intro"))
-				other := `main a[href="` + handlers.PathMFAVerify + `?method=recovery"]`
+				other := `main a[href="` + paths.MFAVerify + `?method=recovery"]`
 				wantText(t, b, other, tr("mfa.method.recovery.use"))
 				click(b, other)
 				wantContains(t, b, "main", tr("mfa.verify.recovery.intro"))
@@ -36,9 +36,9 @@ func TestFlowRecoveryCodeWorksOnce(t *testing.T) {
 				submit(b, ".code-form")
 			}
 			useCode()
-			wantPath(t, b, handlers.PathRecoveryCodeUsed) // how many remain, then on
-			click(b, `main a.button[href="`+handlers.PathAccount+`"]`)
-			wantPath(t, b, handlers.PathAccount)
+			wantPath(t, b, paths.RecoveryCodeUsed) // how many remain, then on
+			click(b, `main a.button[href="`+paths.Account+`"]`)
+			wantPath(t, b, paths.Account)
 
 			useCode()
 			wantText(t, b, "h1", tr("mfa.verify.title")) // the form again, with the reason
@@ -67,12 +67,12 @@ func TestFlowTOTPCodeCannotBeReplayed(t *testing.T) {
 				t.Helper()
 				logOut(t, b)
 				submitLogin(b, acc.email, acc.password)
-				wantPath(t, b, handlers.PathMFAVerify)
+				wantPath(t, b, paths.MFAVerify)
 				b.Fill("#code", code)
 				submit(b, ".code-form")
 			}
 			login()
-			wantPath(t, b, handlers.PathAccount)
+			wantPath(t, b, paths.Account)
 
 			login()
 			wantText(t, b, "h1", p.T(t, "de", "mfa.verify.title")) // the form again, with the reason
@@ -103,16 +103,16 @@ func TestFlowLogoutEndsSession(t *testing.T) {
 			if session == nil {
 				t.Fatalf("no session cookie after login: %v", b.Cookies())
 			}
-			wantText(t, b, `form[action="`+handlers.PathLogout+`"] button`, p.T(t, "de", "account.logout"))
+			wantText(t, b, `form[action="`+paths.Logout+`"] button`, p.T(t, "de", "account.logout"))
 			logOut(t, b)
 			wantText(t, b, "main .notice", p.T(t, "de", "notice.logged_out"))
-			b.Visit(handlers.PathAccount)
-			wantPath(t, b, handlers.PathLogin)
+			b.Visit(paths.Account)
+			wantPath(t, b, paths.Login)
 
 			restoreCookie(t, b, p.BaseURL, session)
-			b.Visit(handlers.PathAccount)
-			wantPath(t, b, handlers.PathLogin)
-			if b.Exists(`a[href="` + handlers.PathAccount + `"]`) {
+			b.Visit(paths.Account)
+			wantPath(t, b, paths.Login)
+			if b.Exists(`a[href="` + paths.Account + `"]`) {
 				t.Errorf("the page still offers the account link")
 			}
 		})

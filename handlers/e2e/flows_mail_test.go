@@ -10,6 +10,7 @@ import (
 
 	"github.com/hwk/kundenportal/handlers"
 	"github.com/hwk/kundenportal/handlers/mailer/smtptest"
+	"github.com/hwk/kundenportal/handlers/paths"
 )
 
 // The mails as customers receive them (issue 10, items 2 and 3), read
@@ -86,10 +87,10 @@ func TestFlowNewBrowserMail(t *testing.T) {
 		t.Helper()
 		p.clock.advance(30 * time.Second) // a new time step: codes are used once
 		submitLogin(b, acc.email, acc.password)
-		wantPath(t, b, handlers.PathMFAVerify)
+		wantPath(t, b, paths.MFAVerify)
 		b.Fill("#code", p.totpNow(t, acc.secret))
 		submit(b, ".code-form")
-		wantPath(t, b, handlers.PathAccount)
+		wantPath(t, b, paths.Account)
 	}
 	logOut(t, b)
 	loginWithTOTP(b)
@@ -98,7 +99,7 @@ func TestFlowNewBrowserMail(t *testing.T) {
 	}
 
 	other := p.NewBrowser(t, Options{JavaScript: false, Lang: "de"})
-	other.Visit(handlers.PathLogin)
+	other.Visit(paths.Login)
 	loginWithTOTP(other)
 	m := p.waitMail(t, acc.email, subject)
 	p.wantChamberMail(t, m)
@@ -106,7 +107,7 @@ func TestFlowNewBrowserMail(t *testing.T) {
 	for _, want := range []string{
 		tr("mail.security.browser", map[string]any{"Browser": "Chrome (Linux)"}),
 		tr("mail.login.if_you"),
-		tr("mail.security.not_you") + "\n" + p.BaseURL + handlers.PathRecovery + "\n",
+		tr("mail.security.not_you") + "\n" + p.BaseURL + paths.Recovery + "\n",
 	} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("new-browser mail lacks %q:\n%s", want, m.Text)

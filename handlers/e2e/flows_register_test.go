@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/hwk/kundenportal/components"
-	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/policy"
 )
 
@@ -28,18 +28,18 @@ func TestFlowRegistrationToTOTP(t *testing.T) {
 			tr := func(id string, data ...map[string]any) string { return p.T(t, "de", id, data...) }
 			const email = "dora.neumann@example.de"
 
-			b.Visit(handlers.PathRegister)
+			b.Visit(paths.Register)
 			wantText(t, b, "h1", tr("register.title"))
 			b.Fill("#email", email)
 			submit(b, "#email-form")
-			wantPath(t, b, handlers.PathRegisterSent)
+			wantPath(t, b, paths.RegisterSent)
 			wantText(t, b, "main .notice", tr("register.sent.body"))
 
-			b.Visit(mailLink(t, p.waitMail(t, email, tr("mail.register.subject")), handlers.PathRegisterConfirm))
+			b.Visit(mailLink(t, p.waitMail(t, email, tr("mail.register.subject")), paths.RegisterConfirm))
 			wantText(t, b, "h1", tr("register.confirm.title"))
 			wantText(t, b, "main form button", "Weiter")
-			submit(b, `main form[action="`+handlers.PathRegisterConfirm+`"]`)
-			wantPath(t, b, handlers.PathPassword)
+			submit(b, `main form[action="`+paths.RegisterConfirm+`"]`)
+			wantPath(t, b, paths.Password)
 
 			states := ruleStates(b)
 			for _, rule := range policy.Rules {
@@ -57,7 +57,7 @@ func TestFlowRegistrationToTOTP(t *testing.T) {
 			}
 			submit(b, "#password-form")
 			p.setUpTOTP(t, b)
-			keepCodes(t, b, handlers.PathAccount)
+			keepCodes(t, b, paths.Account)
 			wantContains(t, b, "main", tr("account.logged_in_as", map[string]any{"Email": email}))
 		})
 	}
@@ -69,7 +69,7 @@ func TestFlowRegistrationToTOTP(t *testing.T) {
 func rulesTickWhileTyping(t *testing.T, p *flowPortal, b *Browser, email string) {
 	t.Helper()
 	lang := b.Options().Lang
-	field := "#" + components.FieldNewPassword
+	field := "#" + string(components.FieldNewPassword)
 	b.Click(field)
 	typed := ""
 	met := 0
@@ -100,7 +100,7 @@ func rulesTickWhileTyping(t *testing.T, p *flowPortal, b *Browser, email string)
 	if !Eval[bool](b, `!!document.querySelector('#password-rules #password-rules-status[role="status"]') && !document.querySelector('#password-rules[aria-live]')`) {
 		t.Errorf("the rule list lacks its spoken summary, or the whole list is live")
 	}
-	b.Fill("#"+components.FieldConfirm, typed)
+	b.Fill("#"+string(components.FieldConfirm), typed)
 	p.awaitRules(t, b, typed, typed, email, true)
 	if got := ruleStates(b); !maps.Equal(got, want) {
 		t.Errorf("rules after the repetition = %v, want all met %v", got, want)

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/hwk/kundenportal/components"
-	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/policy"
 	"github.com/hwk/kundenportal/store/storetest"
 )
@@ -54,15 +54,15 @@ func seedPath(t *testing.T, p *flowPortal, b *Browser, email string) {
 
 	// The invitation mail names the login page; the customer opens it.
 	invitation := p.invite(t, email, lang)
-	b.Visit(mailLink(t, invitation, handlers.PathLogin))
-	wantPath(t, b, handlers.PathLogin)
-	forgot := `main a[href="` + handlers.PathRecovery + `"]`
+	b.Visit(mailLink(t, invitation, paths.Login))
+	wantPath(t, b, paths.Login)
+	forgot := `main a[href="` + paths.Recovery + `"]`
 	wantText(t, b, forgot, tr("login.forgot"))
 	if seed {
 		wantText(t, b, forgot, "Benutzername oder Passwort vergessen?")
 	}
 	click(b, forgot)
-	wantPath(t, b, handlers.PathRecovery)
+	wantPath(t, b, paths.Recovery)
 
 	b.Fill("#email", email)
 	wantText(t, b, "#email-form button", tr("recovery.submit"))
@@ -70,7 +70,7 @@ func seedPath(t *testing.T, p *flowPortal, b *Browser, email string) {
 		wantText(t, b, "#email-form button", "Weiter")
 	}
 	submit(b, "#email-form")
-	wantPath(t, b, handlers.PathRecoverySent)
+	wantPath(t, b, paths.RecoverySent)
 	wantText(t, b, "main .notice", tr("recovery.sent.body"))
 
 	reset := p.waitMail(t, email, tr("mail.recovery.subject"))
@@ -80,23 +80,23 @@ func seedPath(t *testing.T, p *flowPortal, b *Browser, email string) {
 	if seed && !strings.Contains(reset.HTML, ">Passwort zurücksetzen<") {
 		t.Errorf("reset mail has no \"Passwort zurücksetzen\" button:\n%s", reset.HTML)
 	}
-	b.Visit(mailLink(t, reset, handlers.PathRecoveryConfirm))
-	confirm := `main form[action="` + handlers.PathRecoveryConfirm + `"]`
+	b.Visit(mailLink(t, reset, paths.RecoveryConfirm))
+	confirm := `main form[action="` + paths.RecoveryConfirm + `"]`
 	wantText(t, b, confirm+" button", tr("confirm.submit"))
 	if seed {
 		wantText(t, b, confirm+" button", "Weiter")
 	}
 	submit(b, confirm)
-	wantPath(t, b, handlers.PathPassword)
+	wantPath(t, b, paths.Password)
 
 	weakPasswordShowsEveryRule(t, p, b, email)
 
 	p.submitPassword(t, b, email, flowGoodPassword, flowGoodPassword)
-	wantPath(t, b, handlers.PathLogin)
+	wantPath(t, b, paths.Login)
 	wantText(t, b, "main .notice", tr("notice.password_changed"))
 
 	submitLogin(b, email, flowGoodPassword)
-	wantPath(t, b, handlers.PathMFAChoose)
+	wantPath(t, b, paths.MFAChoose)
 	wantText(t, b, `form:has(input[value="totp"]) h2`, tr("mfa.method.totp.name"))
 	wantText(t, b, `form:has(input[value="email"]) h2`, tr("mfa.method.email.name"))
 	if seed {
@@ -104,7 +104,7 @@ func seedPath(t *testing.T, p *flowPortal, b *Browser, email string) {
 		wantText(t, b, `form:has(input[value="email"]) h2`, "2-Faktor-Authentifikation per E-Mail")
 	}
 	p.setUpTOTP(t, b)
-	keepCodes(t, b, handlers.PathAccount)
+	keepCodes(t, b, paths.Account)
 	wantContains(t, b, "main", tr("account.logged_in_as", map[string]any{"Email": email}))
 }
 
@@ -118,7 +118,7 @@ func weakPasswordShowsEveryRule(t *testing.T, p *flowPortal, b *Browser, email s
 		t.Fatalf("fixture: %q fails %v, the test expects %v", flowWeakPassword, got, flowWeakFails)
 	}
 	p.submitPassword(t, b, email, flowWeakPassword, flowWeakPassword)
-	wantPath(t, b, handlers.PathPassword)
+	wantPath(t, b, paths.Password)
 
 	type link struct {
 		Href string `json:"href"`
@@ -135,7 +135,7 @@ func weakPasswordShowsEveryRule(t *testing.T, p *flowPortal, b *Browser, email s
 		if rr.Reason != "" { // why it is too easy to guess
 			msg = rr.Reason
 		}
-		want = append(want, link{"#" + components.FieldNewPassword, p.T(t, lang, msg)})
+		want = append(want, link{"#" + string(components.FieldNewPassword), p.T(t, lang, msg)})
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("error summary = %q,\nwant %q", got, want)
@@ -156,7 +156,7 @@ func weakPasswordShowsEveryRule(t *testing.T, p *flowPortal, b *Browser, email s
 			t.Errorf("rule %s shows %q, want %q (all: %v)", rule, got, wantState, states)
 		}
 	}
-	field := "#" + components.FieldNewPassword
+	field := "#" + string(components.FieldNewPassword)
 	if got := b.Attr(field, "aria-invalid"); got != "true" {
 		t.Errorf("%s aria-invalid = %q, want true", field, got)
 	}

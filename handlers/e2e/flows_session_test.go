@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
 )
 
 // TestFlowSessionExpiryReturnsAfterLogin lets the session run out on the
@@ -20,21 +20,21 @@ func TestFlowSessionExpiryReturnsAfterLogin(t *testing.T) {
 			b := p.NewBrowser(t, Options{JavaScript: m.js, Lang: "de"})
 			tr := func(id string) string { return p.T(t, "de", id) }
 			acc := p.enrolWithTOTP(t, b, "hanna.roth@example.de")
-			b.Visit(handlers.PathSecurity)
+			b.Visit(paths.Security)
 			wantText(t, b, "h1", tr("security.title"))
 
 			p.clock.advance(3 * time.Minute)
-			b.Visit(handlers.PathSecurity)
-			wantPath(t, b, handlers.PathLogin)
+			b.Visit(paths.Security)
+			wantPath(t, b, paths.Login)
 			notice := b.Text("main .notice")
 			if notice != tr("notice.session_expired") || !strings.HasPrefix(notice, "Ihre Sitzung ist abgelaufen") {
 				t.Errorf("notice = %q, want %q", notice, tr("notice.session_expired"))
 			}
 			submitLogin(b, acc.email, acc.password)
-			wantPath(t, b, handlers.PathMFAVerify)
+			wantPath(t, b, paths.MFAVerify)
 			b.Fill("#code", p.totpNow(t, acc.secret))
 			submit(b, ".code-form")
-			wantPath(t, b, handlers.PathSecurity)
+			wantPath(t, b, paths.Security)
 			wantText(t, b, "h1", tr("security.title"))
 		})
 	}
@@ -56,7 +56,7 @@ func TestFlowSessionWarningKeepsSession(t *testing.T) {
 	p.enrolWithTOTP(t, b, "ida.brandt@example.de")
 
 	start := time.Now() // the page's timer cannot start before this
-	b.Visit(handlers.PathSecurity)
+	b.Visit(paths.Security)
 	if visible(b, "#session-timeout") {
 		t.Fatalf("the warning shows at once, want it %v before the end", time.Minute)
 	}
@@ -89,6 +89,6 @@ func TestFlowSessionWarningKeepsSession(t *testing.T) {
 		t.Errorf("focus after staying logged in = %s, want %s as before the warning", got, before)
 	}
 	p.clock.advance(40 * time.Second)
-	b.Visit(handlers.PathSecurity)
-	wantPath(t, b, handlers.PathSecurity)
+	b.Visit(paths.Security)
+	wantPath(t, b, paths.Security)
 }

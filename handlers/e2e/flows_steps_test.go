@@ -9,8 +9,9 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/hwk/kundenportal/components"
-	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/policy"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // The steps the flow tests share: the forms of login, password and second
@@ -23,8 +24,8 @@ const flowGoodPassword = "Hobel&Amboss-Werkbank42"
 // submitLogin fills the login form on the current page and sends it.
 func submitLogin(b *Browser, email, pw string) {
 	b.t.Helper()
-	b.Fill("#"+components.FieldEmail, email)
-	b.Fill("#"+components.FieldPassword, pw)
+	b.Fill("#"+string(components.FieldEmail), email)
+	b.Fill("#"+string(components.FieldPassword), pw)
 	submit(b, "#login-form")
 }
 
@@ -34,15 +35,18 @@ func submitLogin(b *Browser, email, pw string) {
 // checks that the focus stayed in the field being typed in.
 func (p *flowPortal) typePassword(t *testing.T, b *Browser, email, pw, confirm string) {
 	t.Helper()
-	for _, f := range []struct{ field, value string }{
+	for _, f := range []struct {
+		field components.Field
+		value string
+	}{
 		{components.FieldNewPassword, pw}, {components.FieldConfirm, confirm},
 	} {
-		b.Fill("#"+f.field, f.value)
+		b.Fill("#"+string(f.field), f.value)
 		if !b.Options().JavaScript {
 			continue
 		}
 		p.awaitRules(t, b, pw, confirm, email, f.field == components.FieldConfirm)
-		if !focusIs(b, "#"+f.field) {
+		if !focusIs(b, "#"+string(f.field)) {
 			t.Errorf("the live rule check moved the focus from #%s (typing) to %s", f.field, b.Focused())
 		}
 	}
@@ -87,8 +91,13 @@ func (p *flowPortal) awaitRules(t *testing.T, b *Browser, pw, confirm, email str
 }
 
 // choiceButton is the button that picks method kind on the choice page.
-func choiceButton(kind string) string {
-	return `form:has(input[name="method"][value="` + kind + `"]) button[type="submit"]`
+func choiceButton(kind factor.Kind) string {
+	return choiceForm(kind) + ` button[type="submit"]`
+}
+
+// choiceForm is the form that picks method kind on the choice page.
+func choiceForm(kind factor.Kind) string {
+	return `form:has(input[name="` + string(components.FieldMethod) + `"][value="` + string(kind) + `"])`
 }
 
 // setUpTOTP chooses "TOTP Device" on the choice page, reads the key from
@@ -96,11 +105,11 @@ func choiceButton(kind string) string {
 // and returns the key.
 func (p *flowPortal) setUpTOTP(t *testing.T, b *Browser) string {
 	t.Helper()
-	wantPath(t, b, handlers.PathMFAChoose)
-	click(b, choiceButton(components.MethodTOTP))
-	wantPath(t, b, handlers.PathMFATOTP)
+	wantPath(t, b, paths.MFAChoose)
+	click(b, choiceButton(factor.TOTP))
+	wantPath(t, b, paths.MFATOTP)
 	secret := readTOTPKey(t, b)
-	b.Fill("#"+components.FieldCode, p.totpNow(t, secret))
+	b.Fill("#"+string(components.FieldCode), p.totpNow(t, secret))
 	submit(b, ".code-form")
 	return secret
 }
@@ -121,12 +130,12 @@ func readTOTPKey(t *testing.T, b *Browser) string {
 // die Codes sicher aufbewahrt"), landing on want.
 func keepCodes(t *testing.T, b *Browser, want string) []string {
 	t.Helper()
-	wantPath(t, b, handlers.PathRecoveryCodes)
+	wantPath(t, b, paths.RecoveryCodes)
 	codes := Eval[[]string](b, `Array.from(document.querySelectorAll("ol.recovery-codes code"), c => c.textContent.trim())`)
 	if len(codes) != 10 {
 		t.Fatalf("recovery codes shown: %d %v, want 10", len(codes), codes)
 	}
-	submit(b, `form[action="`+handlers.PathRecoveryCodes+`"]`)
+	submit(b, `form[action="`+paths.RecoveryCodes+`"]`)
 	wantPath(t, b, want)
 	return codes
 }
@@ -134,11 +143,11 @@ func keepCodes(t *testing.T, b *Browser, want string) []string {
 // logOut presses "Abmelden" on the account page.
 func logOut(t *testing.T, b *Browser) {
 	t.Helper()
-	if b.CurrentPath() != handlers.PathAccount {
-		b.Visit(handlers.PathAccount)
+	if b.CurrentPath() != paths.Account {
+		b.Visit(paths.Account)
 	}
-	submit(b, `form[action="`+handlers.PathLogout+`"]`)
-	wantPath(t, b, handlers.PathLogin)
+	submit(b, `form[action="`+paths.Logout+`"]`)
+	wantPath(t, b, paths.Login)
 }
 
 // flowAccount is a customer who finished the invitation with TOTP.
@@ -157,14 +166,14 @@ func (p *flowPortal) invitedOverHTTP(t *testing.T, b *Browser, email string) *pa
 	t.Helper()
 	lang := b.Options().Lang
 	c := newPageClient(t, p.BaseURL, userAgent(b), lang)
-	c.get(mailLink(t, p.invite(t, email, lang), handlers.PathInviteConfirm))
-	c.submit(`form[action="`+handlers.PathInviteConfirm+`"]`, nil)
-	c.wantPath(handlers.PathPassword)
-	c.submit("#password-form", map[string]string{
+	c.get(mailLink(t, p.invite(t, email, lang), paths.InviteConfirm))
+	c.submit(`form[action="`+paths.InviteConfirm+`"]`, nil)
+	c.wantPath(paths.Password)
+	c.submit("#password-form", map[components.Field]string{
 		components.FieldNewPassword: flowGoodPassword, components.FieldConfirm: flowGoodPassword})
-	c.wantPath(handlers.PathLogin)
-	c.submit("#login-form", map[string]string{components.FieldEmail: email, components.FieldPassword: flowGoodPassword})
-	c.wantPath(handlers.PathMFAChoose)
+	c.wantPath(paths.Login)
+	c.submit("#login-form", map[components.Field]string{components.FieldEmail: email, components.FieldPassword: flowGoodPassword})
+	c.wantPath(paths.MFAChoose)
 	return c
 }
 
@@ -173,8 +182,8 @@ func (p *flowPortal) invitedOverHTTP(t *testing.T, b *Browser, email string) *pa
 func (p *flowPortal) atFactorChoice(t *testing.T, b *Browser, email string) {
 	t.Helper()
 	p.invitedOverHTTP(t, b, email).handTo(b)
-	b.Visit(handlers.PathMFAChoose)
-	wantPath(t, b, handlers.PathMFAChoose)
+	b.Visit(paths.MFAChoose)
+	wantPath(t, b, paths.MFAChoose)
 }
 
 // enrolWithTOTP is invitedOverHTTP, then sets up TOTP and keeps the
@@ -183,11 +192,11 @@ func (p *flowPortal) atFactorChoice(t *testing.T, b *Browser, email string) {
 func (p *flowPortal) enrolWithTOTP(t *testing.T, b *Browser, email string) flowAccount {
 	t.Helper()
 	c := p.invitedOverHTTP(t, b, email)
-	c.submit(`form:has(input[name="`+components.FieldMethod+`"][value="`+components.MethodTOTP+`"])`, nil)
-	c.wantPath(handlers.PathMFATOTP)
+	c.submit(choiceForm(factor.TOTP), nil)
+	c.wantPath(paths.MFATOTP)
 	secret := strings.ReplaceAll(c.text("code.secret"), " ", "")
-	c.submit(".code-form", map[string]string{components.FieldCode: p.totpNow(t, secret)})
-	c.wantPath(handlers.PathRecoveryCodes)
+	c.submit(".code-form", map[components.Field]string{components.FieldCode: p.totpNow(t, secret)})
+	c.wantPath(paths.RecoveryCodes)
 	var codes []string
 	c.page.Find("ol.recovery-codes code").Each(func(_ int, s *goquery.Selection) {
 		codes = append(codes, strings.TrimSpace(s.Text()))
@@ -195,11 +204,11 @@ func (p *flowPortal) enrolWithTOTP(t *testing.T, b *Browser, email string) flowA
 	if len(codes) != 10 {
 		t.Fatalf("recovery codes shown: %d %v, want 10", len(codes), codes)
 	}
-	c.submit(`form[action="`+handlers.PathRecoveryCodes+`"]`, nil)
-	c.wantPath(handlers.PathAccount)
+	c.submit(`form[action="`+paths.RecoveryCodes+`"]`, nil)
+	c.wantPath(paths.Account)
 	c.handTo(b)
-	b.Visit(handlers.PathAccount)
-	wantPath(t, b, handlers.PathAccount)
+	b.Visit(paths.Account)
+	wantPath(t, b, paths.Account)
 	return flowAccount{email: email, password: flowGoodPassword, secret: secret, codes: codes}
 }
 

@@ -11,7 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/hwk/kundenportal/components"
-	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/handlers/policy"
 )
 
@@ -112,9 +112,9 @@ func TestLiveRuleAnnouncementsInTheAccessibilityTree(t *testing.T) {
 	p := startFlowPortal(t)
 	b := p.NewBrowser(t, Options{JavaScript: true, Lang: "de"})
 	const email = "tom.berger@example.de"
-	b.Visit(mailLink(t, p.invite(t, email, "de"), handlers.PathInviteConfirm))
-	submit(b, `form[action="`+handlers.PathInviteConfirm+`"]`)
-	wantPath(t, b, handlers.PathPassword)
+	b.Visit(mailLink(t, p.invite(t, email, "de"), paths.InviteConfirm))
+	submit(b, `form[action="`+paths.InviteConfirm+`"]`)
+	wantPath(t, b, paths.Password)
 
 	if got := axOf(t, b, "password-rules-status"); got.role != "status" || got.live != "polite" || got.text != "" {
 		t.Errorf("before typing the status is %+v, want a polite, empty status", got)
@@ -123,13 +123,13 @@ func TestLiveRuleAnnouncementsInTheAccessibilityTree(t *testing.T) {
 		t.Errorf("the rule list itself is live (%q): every changed rule state would be read out", got.live)
 	}
 	// Typed piece by piece, as a person does (flowGoodPassword in pieces).
-	b.Click("#" + components.FieldNewPassword)
+	b.Click("#" + string(components.FieldNewPassword))
 	typed := ""
 	for _, piece := range []string{"Hobel", "&Amboss", "-Werkbank", "42", ""} {
 		step := struct{ pw, confirm string }{typed + piece, ""}
 		if piece == "" {
 			step.confirm = step.pw
-			b.Fill("#"+components.FieldConfirm, step.pw)
+			b.Fill("#"+string(components.FieldConfirm), step.pw)
 		} else {
 			b.PressKey(piece)
 		}
@@ -150,9 +150,9 @@ func TestNoStaleErrorOnceEveryRuleIsMet(t *testing.T) {
 	p := startFlowPortal(t)
 	b := p.NewBrowser(t, Options{JavaScript: true, Lang: "de"})
 	const email = "ute.kraus@example.de"
-	b.Visit(mailLink(t, p.invite(t, email, "de"), handlers.PathInviteConfirm))
-	submit(b, `form[action="`+handlers.PathInviteConfirm+`"]`)
-	wantPath(t, b, handlers.PathPassword)
+	b.Visit(mailLink(t, p.invite(t, email, "de"), paths.InviteConfirm))
+	submit(b, `form[action="`+paths.InviteConfirm+`"]`)
+	wantPath(t, b, paths.Password)
 	p.submitPassword(t, b, email, "kurz", "kurz")
 	wantContains(t, b, "#error-summary", p.T(t, "de", "password.error.min_length"))
 	p.typePassword(t, b, email, flowGoodPassword, flowGoodPassword)

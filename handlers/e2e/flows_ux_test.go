@@ -6,8 +6,9 @@ import (
 	"time"
 
 	"github.com/hwk/kundenportal/components"
-	"github.com/hwk/kundenportal/handlers"
 	"github.com/hwk/kundenportal/handlers/mailer/smtptest"
+	"github.com/hwk/kundenportal/handlers/paths"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // The customer-experience flows of issue 10: no dead ends, confirmation
@@ -66,19 +67,19 @@ func TestFlowPasswordChangeOnTheSecurityPage(t *testing.T) {
 			acc := p.enrolWithTOTP(t, b, "paula.brandt@example.de")
 			p.waitMail(t, acc.email, tr("mail.security.subject")) // the notice of the new method
 
-			b.Visit(handlers.PathSecurity)
+			b.Visit(paths.Security)
 			wantText(t, b, "#password-change", tr("password_change.title"))
 			const newPassword = "Neuer&Hobel-Werkbank99"
-			b.Fill("#"+components.FieldCurrentPassword, "Falsch-geraten1!")
+			b.Fill("#"+string(components.FieldCurrentPassword), "Falsch-geraten1!")
 			p.submitPassword(t, b, acc.email, newPassword, newPassword)
 			wantText(t, b, "#error-summary li", tr("password_change.error.current_wrong"))
 			if got := Eval[string](b, `document.querySelector("#new_password").value`); got != "" {
 				t.Errorf("the refused form kept the new password %q", got)
 			}
 
-			b.Fill("#"+components.FieldCurrentPassword, acc.password)
+			b.Fill("#"+string(components.FieldCurrentPassword), acc.password)
 			p.submitPassword(t, b, acc.email, newPassword, newPassword)
-			wantPath(t, b, handlers.PathSecurity)
+			wantPath(t, b, paths.Security)
 			wantContains(t, b, "main .notice", tr("password_change.notice.done"))
 			mail := p.securityMail(t, acc.email, "")
 			if !containsAny(mail.Text, p.mailTimeText(t, "mail.security.password_changed", nil)) {
@@ -86,7 +87,7 @@ func TestFlowPasswordChangeOnTheSecurityPage(t *testing.T) {
 			}
 			logOut(t, b)
 			submitLogin(b, acc.email, newPassword)
-			wantPath(t, b, handlers.PathMFAVerify)
+			wantPath(t, b, paths.MFAVerify)
 		})
 	}
 }
@@ -101,7 +102,7 @@ func TestFlowShowPassword(t *testing.T) {
 			p := startFlowPortal(t)
 			b := p.NewBrowser(t, Options{JavaScript: m.js, Lang: "de"})
 			tr := func(id string) string { return p.T(t, "de", id) }
-			b.Visit(handlers.PathLogin)
+			b.Visit(paths.Login)
 			const toggle = `button[data-show-password="password"]`
 			if !m.js {
 				if visible(b, toggle) {
@@ -144,44 +145,44 @@ func TestFlowConfirmationSteps(t *testing.T) {
 			acc := p.enrolWithTOTP(t, b, "marta.keller@example.de")
 
 			// Renew the codes: confirm step, cancel, then confirm.
-			b.Visit(handlers.PathSecurity)
-			click(b, `main a[href="`+handlers.PathSecurityCodes+`"]`)
-			wantPath(t, b, handlers.PathSecurityCodes)
+			b.Visit(paths.Security)
+			click(b, `main a[href="`+paths.SecurityCodes+`"]`)
+			wantPath(t, b, paths.SecurityCodes)
 			wantText(t, b, "h1", tr("confirmstep.title"))
-			click(b, `main a[href="`+handlers.PathSecurity+`"]`)
-			wantPath(t, b, handlers.PathSecurity)
-			click(b, `main a[href="`+handlers.PathSecurityCodes+`"]`)
+			click(b, `main a[href="`+paths.Security+`"]`)
+			wantPath(t, b, paths.Security)
+			click(b, `main a[href="`+paths.SecurityCodes+`"]`)
 			submit(b, "form.confirm-step")
-			codes := keepCodes(t, b, handlers.PathSecurity)
+			codes := keepCodes(t, b, paths.Security)
 			if codes[0] == acc.codes[0] {
 				t.Errorf("renewing kept the old codes")
 			}
 
 			// Add the e-mail method, so the app may be removed.
-			b.Visit(handlers.PathMFAChoose)
-			click(b, choiceButton(components.MethodEmail))
-			wantPath(t, b, handlers.PathMFAEmail)
+			b.Visit(paths.MFAChoose)
+			click(b, choiceButton(factor.Email))
+			wantPath(t, b, paths.MFAEmail)
 			b.Fill("#code", mailCode(t, p.waitMail(t, acc.email, tr("mail.code.subject"))))
 			submit(b, ".code-form")
-			wantPath(t, b, handlers.PathSecurity)
+			wantPath(t, b, paths.Security)
 
 			// Ten minutes later the removal waits for the password and
 			// is then carried out.
 			p.clock.advance(6 * time.Minute)
-			b.Visit(handlers.PathSecurity)
-			remove := `main li.method:has(h3) a[href^="` + handlers.PathSecurityRemove + `"]`
+			b.Visit(paths.Security)
+			remove := `main li.method:has(h3) a[href^="` + paths.SecurityRemove + `"]`
 			click(b, remove)
-			wantPath(t, b, handlers.PathSecurityRemove)
+			wantPath(t, b, paths.SecurityRemove)
 			wantText(t, b, "h1", tr("confirmstep.title"))
 			wantContains(t, b, "main", tr("security.remove_confirm.body", map[string]any{"Method": tr("mfa.method.totp.name") + " (" + tr("mfa.method.totp.plain") + ")"}))
 			submit(b, "form.confirm-step")
-			wantPath(t, b, handlers.PathReauth)
-			if !b.Exists(`main a[href="` + handlers.PathSecurity + `"]`) {
+			wantPath(t, b, paths.Reauth)
+			if !b.Exists(`main a[href="` + paths.Security + `"]`) {
 				t.Errorf("the password confirmation has no way back (Abbrechen)")
 			}
 			b.Fill("#password", acc.password)
-			submit(b, `form[action="`+handlers.PathReauth+`"]`)
-			wantPath(t, b, handlers.PathSecurity)
+			submit(b, `form[action="`+paths.Reauth+`"]`)
+			wantPath(t, b, paths.Security)
 			wantContains(t, b, "main .notice", tr("security.notice.removed"))
 			if n := Eval[int](b, `document.querySelectorAll("li.method").length`); n != 1 {
 				t.Errorf("%d methods after the removal, want 1", n)
@@ -202,22 +203,22 @@ func TestFlowLeavingSetup(t *testing.T) {
 			tr := func(id string) string { return p.T(t, "de", id) }
 			const email = "lea.fuchs@example.de"
 			p.atFactorChoice(t, b, email)
-			click(b, choiceButton(components.MethodTOTP))
-			wantPath(t, b, handlers.PathMFATOTP)
+			click(b, choiceButton(factor.TOTP))
+			wantPath(t, b, paths.MFATOTP)
 			if href := b.Attr(".totp-app-link a", "href"); !strings.HasPrefix(href, "otpauth://totp/") || !strings.Contains(href, "secret=") {
 				t.Errorf("TOTP setup app link = %q, want an otpauth:// link with the key", href)
 			}
-			other := `nav.setup-exit a[href="` + handlers.PathMFAChoose + `"]`
-			wantText(t, b, other, tr("setup_exit.other_method"))
+			other := `nav.setup-exit a[href="` + paths.MFAChoose + `"]`
+			wantText(t, b, other, tr("mfa.setup_exit.other_method"))
 			click(b, other)
-			wantPath(t, b, handlers.PathMFAChoose)
-			click(b, choiceButton(components.MethodEmail))
-			wantPath(t, b, handlers.PathMFAEmail)
-			wantText(t, b, "nav.setup-exit button", tr("setup_exit.logout"))
+			wantPath(t, b, paths.MFAChoose)
+			click(b, choiceButton(factor.Email))
+			wantPath(t, b, paths.MFAEmail)
+			wantText(t, b, "nav.setup-exit button", tr("mfa.setup_exit.logout"))
 			submit(b, `nav.setup-exit form`)
-			wantPath(t, b, handlers.PathLogin)
-			b.Visit(handlers.PathMFAEmail)
-			wantPath(t, b, handlers.PathLogin) // logged out for real
+			wantPath(t, b, paths.Login)
+			b.Visit(paths.MFAEmail)
+			wantPath(t, b, paths.Login) // logged out for real
 		})
 	}
 }
@@ -236,37 +237,37 @@ func TestFlowRecoveryCodesOnAPhone(t *testing.T) {
 			const email = "ida.roth@example.de"
 			p.atFactorChoice(t, b, email)
 			p.setUpTOTP(t, b)
-			wantPath(t, b, handlers.PathRecoveryCodes)
-			click(b, `main a[href="`+handlers.PathRecoveryCodes+`?print=1"]`)
+			wantPath(t, b, paths.RecoveryCodes)
+			click(b, `main a[href="`+paths.RecoveryCodes+`?print=1"]`)
 			berlin, _ := time.LoadLocation("Europe/Berlin")
-			wantText(t, b, ".codes-for", tr("codes_print.for", map[string]any{"Email": email, "Date": p.Store.Now().In(berlin).Format("02.01.2006")}))
+			wantText(t, b, ".codes-for", tr("mfa.codes.print_view.for", map[string]any{"Email": email, "Date": p.Store.Now().In(berlin).Format("02.01.2006")}))
 			if m.js != visible(b, "button[data-print]") {
 				t.Errorf("print button visible = %v with JavaScript %v", !m.js, m.js)
 			}
 			if ws := Eval[string](b, `getComputedStyle(document.querySelector("ol.recovery-codes code")).whiteSpace`); ws != "nowrap" {
 				t.Errorf("recovery codes may break inside (white-space %q)", ws)
 			}
-			click(b, `main a[href="`+handlers.PathRecoveryCodes+`"]`)
-			codes := keepCodes(t, b, handlers.PathAccount)
+			click(b, `main a[href="`+paths.RecoveryCodes+`"]`)
+			codes := keepCodes(t, b, paths.Account)
 			p.waitMail(t, email, tr("mail.security.subject")) // the notice of the new method
 
 			logOut(t, b)
 			submitLogin(b, email, flowGoodPassword)
-			wantPath(t, b, handlers.PathMFAVerify)
-			click(b, `main a[href="`+handlers.PathMFAVerify+`?method=recovery"]`)
+			wantPath(t, b, paths.MFAVerify)
+			click(b, `main a[href="`+paths.MFAVerify+`?method=recovery"]`)
 			if got := b.Attr("#code", "inputmode"); got != "text" {
 				t.Errorf("recovery code field inputmode = %q, want text (codes have letters)", got)
 			}
 			b.Fill("#code", codes[0])
 			submit(b, ".code-form")
-			wantPath(t, b, handlers.PathRecoveryCodeUsed)
-			wantText(t, b, "#codes-left", tr("codes_used.left", map[string]any{"Count": 9}))
+			wantPath(t, b, paths.RecoveryCodeUsed)
+			wantText(t, b, "#codes-left", tr("mfa.recovery_used.left", map[string]any{"Count": 9}))
 			mail := p.securityMail(t, email, "")
 			if !containsAny(mail.Text, p.mailTimeText(t, "mail.security.recovery_used", map[string]any{"Left": 9})) {
 				t.Errorf("recovery code mail lacks when and how many remain:\n%s", mail.Text)
 			}
-			click(b, `main a.button[href="`+handlers.PathAccount+`"]`)
-			wantPath(t, b, handlers.PathAccount)
+			click(b, `main a.button[href="`+paths.Account+`"]`)
+			wantPath(t, b, paths.Account)
 		})
 	}
 }
@@ -276,13 +277,13 @@ func TestFlowGermanAddresses(t *testing.T) {
 	t.Parallel()
 	p := startFlowPortal(t)
 	b := p.NewBrowser(t, Options{JavaScript: false, Lang: "de"})
-	for alias, want := range map[string]string{"/anmelden": handlers.PathLogin, "/registrieren": handlers.PathRegister, "/hilfe": handlers.PathHelp} {
+	for alias, want := range map[string]string{"/anmelden": paths.Login, "/registrieren": paths.Register, "/hilfe": paths.Help} {
 		b.Visit(alias)
 		wantPath(t, b, want)
 	}
 	b.Visit("/anmelden")
 	wantText(t, b, "#email-hint", p.T(t, "de", "login_help.username_hint"))
-	click(b, `footer a[href="`+handlers.PathAccessibility+`"]`)
-	wantPath(t, b, handlers.PathAccessibility) // the built-in statement, checked by axe
+	click(b, `footer a[href="`+paths.Accessibility+`"]`)
+	wantPath(t, b, paths.Accessibility) // the built-in statement, checked by axe
 	wantText(t, b, "h1", p.T(t, "de", "brand.accessibility"))
 }

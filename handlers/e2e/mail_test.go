@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hwk/kundenportal/handlers"
 	"github.com/hwk/kundenportal/handlers/e2e"
+	"github.com/hwk/kundenportal/handlers/paths"
 )
 
 // TestMailReachesSink shows the harness's mail path: a form that queues a
@@ -14,7 +14,7 @@ import (
 func TestMailReachesSink(t *testing.T) {
 	p := e2e.StartPortal(t)
 	b := p.NewBrowser(t, e2e.Options{})
-	b.Visit(handlers.PathRegister)
+	b.Visit(paths.Register)
 	b.Fill("#email", "anna@example.de")
 	b.Submit("#email-form")
 	mails := p.Mail.WaitFor(t, 1, 10*time.Second)

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
 )
 
@@ -17,10 +17,10 @@ func linkBusinessByPIN(t *testing.T, p *flowPortal, b *Browser, number, name str
 	t.Helper()
 	p.addCompany(t, number, name)
 	pin := p.pinLetter(t, number)
-	b.Visit(handlers.PathCompanies)
+	b.Visit(paths.Companies)
 	wantText(t, b, "h1", p.T(t, "de", "company.link.title"))
 	enterPIN(b, number, pin)
-	wantPath(t, b, handlers.PathAccount)
+	wantPath(t, b, paths.Account)
 	wantText(t, b, "main .notice", p.T(t, "de", "account.companies.linked"))
 }
 
@@ -61,9 +61,9 @@ func TestFlowServiceLoginWithTOTP(t *testing.T) {
 				"email", "businesses")
 
 			b.Visit(svc.origin + "/")
-			wantPath(t, b, handlers.PathLogin)
+			wantPath(t, b, paths.Login)
 			submitLogin(b, acc.email, acc.password)
-			wantPath(t, b, handlers.PathMFAVerify)
+			wantPath(t, b, paths.MFAVerify)
 			p.clock.advance(30 * time.Second) // the setup used the current time step
 			b.Fill("#code", p.totpNow(t, acc.secret))
 			submit(b, ".code-form")
@@ -84,8 +84,8 @@ func TestFlowServiceLoginWithTOTP(t *testing.T) {
 
 			b.Visit(svc.origin + "/logout")
 			wantServicePage(t, b, svc, "/bye", "Abgemeldet")
-			b.Visit(handlers.PathAccount)
-			wantPath(t, b, handlers.PathLogin)
+			b.Visit(paths.Account)
+			wantPath(t, b, paths.Login)
 		})
 	}
 }
@@ -105,16 +105,16 @@ func TestFlowServiceConsent(t *testing.T) {
 			svc := startService(t, p, store.OIDCClient{ID: "partner", Name: "Partnerdienst"}, "email")
 
 			b.Visit(svc.origin + "/")
-			wantPath(t, b, handlers.PathOIDCConsent)
+			wantPath(t, b, paths.OIDCConsent)
 			wantText(t, b, "h1", tr("oidc.consent.title", map[string]any{"Service": "Partnerdienst"}))
 			wantContains(t, b, "main ul", tr("oidc.consent.claim.email"))
-			submit(b, `form[action="`+handlers.PathOIDCConsent+`"]`)
+			submit(b, `form[action="`+paths.OIDCConsent+`"]`)
 			wantServicePage(t, b, svc, "/callback", "Angemeldet")
 
-			b.Visit(handlers.PathServices)
+			b.Visit(paths.Services)
 			wantContains(t, b, "main", "Partnerdienst")
-			submit(b, `form[action="`+handlers.PathServicesRevoke+`"]`)
-			wantPath(t, b, handlers.PathServices)
+			submit(b, `form[action="`+paths.ServicesRevoke+`"]`)
+			wantPath(t, b, paths.Services)
 			wantText(t, b, "main .notice", tr("oidc.services.revoked"))
 			wantText(t, b, "main p:nth-of-type(2)", tr("oidc.services.none"))
 

@@ -6,14 +6,14 @@ import (
 
 	"github.com/chromedp/chromedp/kb"
 
-	"github.com/hwk/kundenportal/handlers"
 	"github.com/hwk/kundenportal/handlers/e2e"
+	"github.com/hwk/kundenportal/handlers/paths"
 )
 
 func TestHelpPageIsLocalizedAndAccessible(t *testing.T) {
 	p := e2e.StartPortal(t)
 	eachMode(t, p, func(t *testing.T, m mode, b *e2e.Browser) {
-		b.Visit(handlers.PathHelp)
+		b.Visit(paths.Help)
 		if got := b.Status(); got != http.StatusOK {
 			t.Errorf("status = %d, want 200", got)
 		}
@@ -29,7 +29,7 @@ func TestHelpPageIsLocalizedAndAccessible(t *testing.T) {
 		}
 		// A page with forms: its scripts ran exactly when JavaScript is on
 		// (the accessibility check must not have run them in the other case).
-		b.Visit(handlers.PathLogin)
+		b.Visit(paths.Login)
 		if got := e2e.Eval[bool](b, `typeof htmx === "object"`); got != m.js {
 			t.Errorf("htmx loaded on the login page = %v, want %v", got, m.js)
 		}
@@ -56,10 +56,10 @@ func TestLanguageSwitchStaysOnPage(t *testing.T) {
 	p := e2e.StartPortal(t)
 	eachMode(t, p, func(t *testing.T, m mode, b *e2e.Browser) {
 		other := map[string]string{"de": "en", "en": "de"}[m.lang]
-		b.Visit(handlers.PathHelp)
+		b.Visit(paths.Help)
 		b.Click(`.lang-switch a[hreflang="` + other + `"]`)
-		if got := b.CurrentPath(); got != handlers.PathHelp {
-			t.Errorf("path after switch = %q, want %q", got, handlers.PathHelp)
+		if got := b.CurrentPath(); got != paths.Help {
+			t.Errorf("path after switch = %q, want %q", got, paths.Help)
 		}
 		if got := b.Attr("html", "lang"); got != other {
 			t.Errorf("html lang after switch = %q, want %q", got, other)
@@ -79,7 +79,7 @@ func TestLanguageSwitchStaysOnPage(t *testing.T) {
 func TestKeyboardReachesSkipLinkFirst(t *testing.T) {
 	p := e2e.StartPortal(t)
 	eachMode(t, p, func(t *testing.T, m mode, b *e2e.Browser) {
-		b.Visit(handlers.PathHelp)
+		b.Visit(paths.Help)
 		b.PressTab()
 		if got := b.Focused(); got != `a[href="#main"]` {
 			t.Fatalf("focus after Tab = %s, want the skip link", got)

@@ -14,7 +14,9 @@ import (
 	"github.com/hwk/kundenportal/handlers"
 	"github.com/hwk/kundenportal/handlers/e2e"
 	"github.com/hwk/kundenportal/handlers/mailer/smtptest"
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 const passkeyPassword = "Kachelofen-Blau7!"
@@ -51,19 +53,19 @@ func inviteAndSetPassword(t *testing.T, p *e2e.Portal, b *e2e.Browser, email str
 	mails := p.Mail.WaitFor(t, 1, 10*time.Second)
 	var link string
 	for _, l := range smtptest.Links(mails[len(mails)-1]) {
-		if strings.Contains(l, handlers.PathInviteConfirm) {
+		if strings.Contains(l, paths.InviteConfirm) {
 			link = l
 		}
 	}
 	if link == "" {
-		t.Fatalf("invitation mail has no link to %s", handlers.PathInviteConfirm)
+		t.Fatalf("invitation mail has no link to %s", paths.InviteConfirm)
 	}
 	b.Visit(link)
 	b.Submit("main form")
 	b.Fill("#new_password", passkeyPassword)
 	b.Fill("#confirm_password", passkeyPassword)
 	b.Submit("#password-form")
-	waitForPath(t, b, handlers.PathLogin)
+	waitForPath(t, b, paths.Login)
 }
 
 // passwordLogin logs in with e-mail and password and waits for the step
@@ -80,7 +82,7 @@ func passwordLogin(t *testing.T, b *e2e.Browser, email, next string) {
 // page (where passkey autofill may log it in again at once).
 func logout(t *testing.T, b *e2e.Browser) {
 	t.Helper()
-	b.Visit(handlers.PathAccount)
+	b.Visit(paths.Account)
 	b.Submit(`form[action="/logout"]`)
 }
 
@@ -132,7 +134,7 @@ func storedCredential(t *testing.T, p *e2e.Portal, email string) webauthn.Creden
 	}
 	var creds []webauthn.Credential
 	for _, m := range ms {
-		if m.Kind == store.MethodWebAuthn {
+		if m.Kind == factor.WebAuthn {
 			var c webauthn.Credential
 			if err := json.Unmarshal([]byte(m.Credential), &c); err != nil {
 				t.Fatalf("credential: %v", err)
@@ -154,15 +156,15 @@ func TestPasskeySetupThenLoginWithoutPasswordAndAsSecondFactor(t *testing.T) {
 	authenticator := b.AddVirtualAuthenticator()
 
 	// First login: the password, then the choice of a second factor.
-	passwordLogin(t, b, email, handlers.PathMFAChoose)
+	passwordLogin(t, b, email, paths.MFAChoose)
 	if b.Exists(`[data-no-webauthn]:not([hidden])`) {
 		t.Errorf("the choice page says passkeys need JavaScript although they work here")
 	}
 	b.Click(`li[data-needs-webauthn] button[type="submit"]`)
-	waitForPath(t, b, handlers.PathMFAPasskey)
+	waitForPath(t, b, paths.MFAPasskey)
 	b.Fill("#name", "Laptop Büro")
 	b.Click(`#passkey-form button[type="submit"]`)
-	waitForPath(t, b, handlers.PathRecoveryCodes)
+	waitForPath(t, b, paths.RecoveryCodes)
 	if n := len(b.Credentials(authenticator)); n != 1 {
 		t.Fatalf("authenticator holds %d credentials, want 1", n)
 	}
@@ -170,15 +172,15 @@ func TestPasskeySetupThenLoginWithoutPasswordAndAsSecondFactor(t *testing.T) {
 		t.Errorf("stored passkey flags %+v, want user verified", c.Flags)
 	}
 	b.Submit(`form[action="/mfa/recovery-codes"]`)
-	waitForPath(t, b, handlers.PathAccount)
+	waitForPath(t, b, paths.Account)
 
 	// Passwordless: the button on the login page, no password typed (in a
 	// browser without passkey autofill).
 	autofillOn := withoutAutofill(t, b)
 	logout(t, b)
-	waitForPath(t, b, handlers.PathLogin)
+	waitForPath(t, b, paths.Login)
 	b.Click(`[data-webauthn-login]`)
-	waitForPath(t, b, handlers.PathAccount)
+	waitForPath(t, b, paths.Account)
 	if got := e2e.Eval[string](b, `document.querySelector("main").textContent`); !strings.Contains(got, email) {
 		t.Errorf("account page does not show %s", email)
 	}
@@ -191,7 +193,7 @@ func TestPasskeySetupThenLoginWithoutPasswordAndAsSecondFactor(t *testing.T) {
 	// e-mail field's autofill (the virtual authenticator picks it at once).
 	autofillOn()
 	logout(t, b)
-	waitForPath(t, b, handlers.PathAccount)
+	waitForPath(t, b, paths.Account)
 	if n, detail := lastLogin(t, p); n != logins+1 || detail != "method=passkey" {
 		t.Errorf("after autofill: %d logins (want %d), last %q", n, logins+1, detail)
 	}
@@ -199,10 +201,10 @@ func TestPasskeySetupThenLoginWithoutPasswordAndAsSecondFactor(t *testing.T) {
 	// Password, then the passkey as second factor.
 	withoutAutofill(t, b)
 	logout(t, b)
-	waitForPath(t, b, handlers.PathLogin)
-	passwordLogin(t, b, email, handlers.PathMFAVerify)
+	waitForPath(t, b, paths.Login)
+	passwordLogin(t, b, email, paths.MFAVerify)
 	b.Click(`[data-webauthn-verify]`)
-	waitForPath(t, b, handlers.PathAccount)
+	waitForPath(t, b, paths.Account)
 	if c := storedCredential(t, p, email); c.Authenticator.SignCount < 3 {
 		t.Errorf("stored sign count %d after three logins, want at least 3", c.Authenticator.SignCount)
 	}
@@ -214,7 +216,7 @@ func TestPasskeySetupThenLoginWithoutPasswordAndAsSecondFactor(t *testing.T) {
 	// A second passkey on the same device, from the account: the device
 	// refuses (the portal excluded its passkey). The page says so, moves
 	// the focus to the message and the button works again.
-	b.Visit(handlers.PathMFAPasskey)
+	b.Visit(paths.MFAPasskey)
 	b.Click(`#passkey-form button[type="submit"]`)
 	b.WaitVisible(`#passkey-error`)
 	if got, want := b.Text(`#passkey-error`), p.T(t, "de", "passkey.error.exists"); got != want {
@@ -236,7 +238,7 @@ func TestPasskeyChoiceWithoutJavaScriptExplains(t *testing.T) {
 	p := e2e.StartPortal(t)
 	b := p.NewBrowser(t, e2e.Options{JavaScript: false, Lang: "de"})
 	inviteAndSetPassword(t, p, b, email)
-	passwordLogin(t, b, email, handlers.PathMFAChoose)
+	passwordLogin(t, b, email, paths.MFAChoose)
 	if got := e2e.Eval[bool](b, `(() => { const li = document.querySelector("li[data-needs-webauthn]"); return !!li && li.hidden && li.offsetParent === null; })()`); !got {
 		t.Errorf("the passkey choice is shown without JavaScript")
 	}
@@ -253,7 +255,7 @@ func TestPasskeyChoiceWithoutJavaScriptExplains(t *testing.T) {
 		t.Errorf("visible buttons %q, want the two other methods", visible)
 	}
 	// The login page has no passkey button either.
-	b.Visit(handlers.PathLogin)
+	b.Visit(paths.Login)
 	if e2e.Eval[bool](b, `[...document.querySelectorAll("button")].some(b => b.offsetParent !== null && b.hasAttribute("data-webauthn-login"))`) {
 		t.Errorf("the login page shows the passkey button without JavaScript")
 	}

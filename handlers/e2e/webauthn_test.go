@@ -3,8 +3,8 @@ package e2e_test
 import (
 	"testing"
 
-	"github.com/hwk/kundenportal/handlers"
 	"github.com/hwk/kundenportal/handlers/e2e"
+	"github.com/hwk/kundenportal/handlers/paths"
 )
 
 // createPasskey registers a passkey for rp "localhost" with a random
@@ -21,7 +21,7 @@ const createPasskey = `navigator.credentials.create({publicKey: {
 func TestVirtualAuthenticatorStoresPasskey(t *testing.T) {
 	p := e2e.StartPortal(t)
 	b := p.NewBrowser(t, e2e.Options{JavaScript: true})
-	b.Visit(handlers.PathHelp)
+	b.Visit(paths.Help)
 	id := b.AddVirtualAuthenticator()
 	if got := e2e.Eval[string](b, createPasskey); got != "public-key" {
 		t.Fatalf("credential type = %q, want public-key", got)

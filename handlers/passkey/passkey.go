@@ -13,6 +13,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // CeremonyTimeout bounds a passkey ceremony.
@@ -56,7 +57,7 @@ type User struct {
 func UserOf(user *store.User, handle []byte, methods []store.MFAMethod) (*User, error) {
 	u := &User{user: user, handle: handle}
 	for _, m := range methods {
-		if m.Kind != store.MethodWebAuthn {
+		if m.Kind != factor.WebAuthn {
 			continue
 		}
 		var cred webauthn.Credential

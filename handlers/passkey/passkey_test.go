@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 func TestNewNeedsAHostName(t *testing.T) {
@@ -22,8 +23,8 @@ func TestNewNeedsAHostName(t *testing.T) {
 func TestUserOfDecodesOnlyPasskeys(t *testing.T) {
 	u := &store.User{Email: "anna@example.de"}
 	methods := []store.MFAMethod{
-		{ID: uuid.New(), Kind: store.MethodTOTP, Secret: "sealed"},
-		{ID: uuid.New(), Kind: store.MethodWebAuthn, Credential: `{"id":"AQI="}`},
+		{ID: uuid.New(), Kind: factor.TOTP, Secret: "sealed"},
+		{ID: uuid.New(), Kind: factor.WebAuthn, Credential: `{"id":"AQI="}`},
 	}
 	pu, err := UserOf(u, []byte("handle"), methods)
 	if err != nil {

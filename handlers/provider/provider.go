@@ -1,7 +1,7 @@
 // Package provider is the portal's OpenID Connect provider, built on
 // zitadel/oidc's op package. It stores everything in the portal's
 // database (so several instances share it) and leaves the login itself to
-// the portal's pages: an authorization request goes to LoginPath, and the
+// the portal's pages: an authorization request goes to paths.OIDCLogin, and the
 // HTTP layer calls Complete when the customer is logged in.
 package provider
 

@@ -8,7 +8,9 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/hwk/kundenportal/handlers/paths"
 	"github.com/hwk/kundenportal/store"
+	"github.com/hwk/kundenportal/store/factor"
 )
 
 // Lifetimes of what the provider issues (documented in the README).
@@ -41,11 +43,11 @@ const (
 // "hwk" (bound to a device) or, synced, "swk".
 func AMR(method string) []string {
 	switch method {
-	case store.MethodTOTP, store.MethodEmail, "recovery":
+	case string(factor.TOTP), string(factor.Email), string(factor.Recovery):
 		return []string{"pwd", "otp", "mfa"}
-	case store.MethodWebAuthn:
+	case string(factor.WebAuthn):
 		return []string{"pwd", "hwk", "mfa"}
-	case store.MethodWebAuthn + SyncedSuffix:
+	case string(factor.WebAuthn) + SyncedSuffix:
 		return []string{"pwd", "swk", "mfa"}
 	case MethodPasskey:
 		return []string{"hwk", "mfa"}
@@ -117,13 +119,10 @@ type client struct {
 	dev bool
 }
 
-// LoginPath is the portal page an authorization request goes to.
-const LoginPath = "/oidc/login"
-
 func (c client) GetID() string                    { return c.c.ID }
 func (c client) RedirectURIs() []string           { return c.c.RedirectList() }
 func (c client) PostLogoutRedirectURIs() []string { return c.c.PostLogoutList() }
-func (c client) LoginURL(id string) string        { return LoginPath + "?id=" + id }
+func (c client) LoginURL(id string) string        { return paths.OIDCLogin + "?id=" + id }
 func (c client) AccessTokenType() op.AccessTokenType {
 	return op.AccessTokenTypeBearer
 }
