@@ -25,23 +25,30 @@ var errorMessages = map[int][2]string{
 	fiber.StatusServiceUnavailable:    {"error.503.title", "error.503.body"},
 }
 
+// errorStatus is the status an error returned by a handler is answered
+// with: a fiber.Error's own; 409 when another request of the same session
+// (another tab) wrote first, so nothing of this one was saved; 503 when
+// too many password checks are queued (try again shortly, not a fault);
+// else 500.
+func errorStatus(err error) int {
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &fe):
+		return fe.Code
+	case errors.Is(err, store.ErrConflict):
+		return fiber.StatusConflict
+	case errors.Is(err, password.ErrBusy):
+		return fiber.StatusServiceUnavailable
+	}
+	return fiber.StatusInternalServerError
+}
+
 // handleError is the one place errors become responses. Expected statuses
 // get their localized page; anything else is logged and becomes a 500 page
 // that shows only a reference number, never the internal error text.
 func (h *Handler) handleError(c *fiber.Ctx, err error) error {
-	status := fiber.StatusInternalServerError
-	var fe *fiber.Error
-	if errors.As(err, &fe) {
-		status = fe.Code
-	}
-	if errors.Is(err, store.ErrConflict) {
-		// Another request of the same session (another tab) wrote first;
-		// nothing of this one was saved.
-		status = fiber.StatusConflict
-	}
+	status := errorStatus(err)
 	if errors.Is(err, password.ErrBusy) {
-		// Too many password checks queued: try again shortly, not a fault.
-		status = fiber.StatusServiceUnavailable
 		setHashRetryAfter(c, h.opt.Hasher)
 	}
 	msgs, known := errorMessages[status]

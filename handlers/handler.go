@@ -28,6 +28,17 @@ import (
 )
 
 // Options configure the HTTP layer. cmd/portal fills them from Config.
+// Hasher is what the handlers need of a *password.Hasher: hashing and
+// checking passwords under its admission (password.ErrBusy when too much
+// work is queued) and how long the queued work takes. Tests wrap one to
+// make the portal busy on purpose.
+type Hasher interface {
+	Hash(ctx context.Context, pw string) (string, error)
+	Verify(ctx context.Context, pw, stored string) (ok, rehash bool, err error)
+	VerifyDummy(ctx context.Context, pw string) error
+	RetryAfter() time.Duration
+}
+
 type Options struct {
 	BaseURL        string        // public origin, for links in mails and WebAuthn
 	Dev            bool          // local development: dev mailbox, no Secure cookies
@@ -37,8 +48,8 @@ type Options struct {
 	Catalog        *locales.Catalog
 	Store          *store.Store
 	Logger         *slog.Logger
-	MailNotify     func() // wakes the mail sender after a mail was queued; may be nil
-	Hasher         *password.Hasher
+	MailNotify     func()        // wakes the mail sender after a mail was queued; may be nil
+	Hasher         Hasher        // argon2id with admission; password.NewHasher(password.DefaultParams, 0) when nil
 	SecretKey      []byte        // 32 bytes: encrypts TOTP secrets, keys code hashes
 	RecoveryTTL    time.Duration // lifetime of a password reset link (default 1 hour)
 	InviteTTL      time.Duration // lifetime of an invitation link (default 7 days)

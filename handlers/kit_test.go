@@ -41,7 +41,7 @@ type portal struct {
 	App     *fiber.App
 	Store   *store.Store
 	Handler *handlers.Handler
-	Hasher  *password.Hasher
+	Hasher  handlers.Hasher
 	Catalog *locales.Catalog
 	Clock   *testClock
 	Logs    *logBuffer // everything the portal logged

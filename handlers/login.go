@@ -160,7 +160,7 @@ func (h *Handler) loginBusy(c *fiber.Ctx, view components.LoginView) error {
 
 // setHashRetryAfter sets Retry-After to the work queued for the hasher, in
 // whole seconds, and returns them.
-func setHashRetryAfter(c *fiber.Ctx, hasher *password.Hasher) int {
+func setHashRetryAfter(c *fiber.Ctx, hasher Hasher) int {
 	seconds := int(math.Ceil(hasher.RetryAfter().Seconds()))
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(seconds))
 	return seconds

@@ -45,14 +45,15 @@ func (h *Handler) accessLog(c *fiber.Ctx) error {
 	err := c.Next()
 	status := c.Response().StatusCode()
 	if err != nil {
-		if fe, ok := err.(*fiber.Error); ok {
-			status = fe.Code
-		} else {
-			status = fiber.StatusInternalServerError
-		}
+		status = errorStatus(err) // the error handler answers after this
 	}
+	// A fault is an error; a busy portal (503) is a warning an operator
+	// watches for, not a fault.
 	level := slog.LevelInfo
-	if status >= 500 {
+	switch {
+	case status == fiber.StatusServiceUnavailable:
+		level = slog.LevelWarn
+	case status >= 500:
 		level = slog.LevelError
 	}
 	h.log.LogAttrs(c.UserContext(), level, "request",

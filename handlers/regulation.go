@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwk/kundenportal/components"
+	"github.com/hwk/kundenportal/handlers/password"
 	"github.com/hwk/kundenportal/store"
 	"github.com/hwk/kundenportal/store/factor"
 )
@@ -108,13 +110,23 @@ func (h *Handler) recordMFAFailure(c *fiber.Ctx, kind factor.Kind) error {
 // above zero: nothing was checked, the customer must wait), and a wrong
 // password is audited as a failed login, detail naming the step. A right
 // one stays counted until the caller's transaction takes it back with
-// passwordSucceeded.
+// passwordSucceeded. When the portal is too busy to check (password.ErrBusy)
+// the attempt is given back and the error returned, for the 503 page.
 func (h *Handler) checkCurrentPassword(c *fiber.Ctx, user *store.User, pw, detail string) (wait time.Duration, ok bool, err error) {
 	wait, err = h.passwordAttempt(c, user, store.NormalizeEmail(user.Email))
 	if err != nil || wait > 0 {
 		return wait, false, err
 	}
-	if ok, err = h.checkPassword(c.UserContext(), user, pw); err != nil || ok {
+	ok, err = h.checkPassword(c.UserContext(), user, pw)
+	if errors.Is(err, password.ErrBusy) {
+		// No password was checked: the attempt is taken back, as a busy
+		// login's is, and the busy page answers.
+		if err := h.passwordNotTried(c, user, store.NormalizeEmail(user.Email)); err != nil {
+			return 0, false, err
+		}
+		return 0, false, err
+	}
+	if err != nil || ok {
 		return 0, ok, err
 	}
 	return 0, false, h.recordFailure(c, store.AuditEvent{Event: eventLoginFailed, UserID: &user.ID, Email: user.Email, Detail: detail})
