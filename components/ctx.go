@@ -5,6 +5,7 @@ package components
 
 import (
 	"context"
+	"io"
 	"log/slog"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -104,4 +105,49 @@ func T(ctx context.Context, id string, data ...map[string]any) string {
 		}
 	}
 	return s
+}
+
+// text is a message shown as text: @text("login.title") in a template
+// writes the translation of the id, HTML-escaped, straight to the page.
+// It is { T(ctx, "login.title") } without its cost: templ passes every
+// { } value through fmt.Sprint, two allocations for each of the dozens of
+// texts a page shows. (A call drops the whitespace around it, so it
+// stands only between tags.)
+type text string
+
+// Render writes the translation of id.
+func (id text) Render(ctx context.Context, w io.Writer) error {
+	return writeEscaped(w, T(ctx, string(id)))
+}
+
+// writeEscaped writes s with the characters html.EscapeString (and so
+// templ) escapes escaped the same way, without building a new string.
+func writeEscaped(w io.Writer, s string) error {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '&':
+			esc = "&amp;"
+		case '\'':
+			esc = "&#39;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '"':
+			esc = "&#34;"
+		default:
+			continue
+		}
+		if _, err := io.WriteString(w, s[last:i]); err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, esc); err != nil {
+			return err
+		}
+		last = i + 1
+	}
+	_, err := io.WriteString(w, s[last:])
+	return err
 }
