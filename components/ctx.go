@@ -7,6 +7,9 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
+
+	"github.com/a-h/templ"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 )
@@ -151,3 +154,40 @@ func writeEscaped(w io.Writer, s string) error {
 	_, err := io.WriteString(w, s[last:])
 	return err
 }
+
+// keeper is a localizer that keeps strings made from its texts
+// (locales.Localizer.Kept).
+type keeper interface {
+	Kept(key any, make func() (string, error)) (string, error)
+}
+
+// perLanguage is a fragment that shows nothing but texts and constants
+// (and its arg): rendered once per localizer, so per language and catalog,
+// and written from the kept HTML after that. Attribute values cannot use
+// @text, and the passkey and password-toggle texts sit in attributes.
+type perLanguage struct {
+	name   string
+	arg    string
+	render func(arg string) templ.Component
+}
+
+// Render writes the kept HTML, making it the first time.
+func (f perLanguage) Render(ctx context.Context, w io.Writer) error {
+	k, ok := ctx.Value(localizerKey).(keeper)
+	if !ok {
+		return f.render(f.arg).Render(ctx, w)
+	}
+	html, err := k.Kept(fragmentKey{f.name, f.arg}, func() (string, error) {
+		var b strings.Builder
+		err := f.render(f.arg).Render(ctx, &b)
+		return b.String(), err
+	})
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, html)
+	return err
+}
+
+// fragmentKey names a perLanguage fragment in the localizer's keep.
+type fragmentKey struct{ name, arg string }

@@ -306,7 +306,7 @@ func Field(in Input) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if in.Type == "password" {
-			templ_7745c5c3_Err = showPassword(in.id()).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = perLanguage{name: "show-password", arg: in.id(), render: showPassword}.Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

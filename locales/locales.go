@@ -172,6 +172,7 @@ func (c *Catalog) Localizer(lang string) *Localizer {
 type Localizer struct {
 	*i18n.Localizer
 	plain sync.Map // message id -> text
+	kept  sync.Map // Kept's key -> string
 }
 
 func newLocalizer(b *i18n.Bundle, lang string) *Localizer {
@@ -254,4 +255,19 @@ func dirStamp(dir string) (string, error) {
 		stamp += fmt.Sprintf("%s:%d:%d;", f, fi.Size(), fi.ModTime().UnixNano())
 	}
 	return stamp, nil
+}
+
+// Kept returns the string kept under key, made by make the first time (a
+// failed make is not kept): for what depends on nothing but this
+// localizer's texts, such as the HTML of a page fragment that shows only
+// texts. It goes with the localizer, so a reloaded catalog starts afresh.
+func (l *Localizer) Kept(key any, make func() (string, error)) (string, error) {
+	if s, ok := l.kept.Load(key); ok {
+		return s.(string), nil
+	}
+	s, err := make()
+	if err == nil {
+		l.kept.Store(key, s)
+	}
+	return s, err
 }

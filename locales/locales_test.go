@@ -1,6 +1,7 @@
 package locales_test
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -231,3 +232,28 @@ var (
 	actionRe = regexp.MustCompile(`\{\{(.*?)\}\}`)
 	fieldRe  = regexp.MustCompile(`\.([A-Za-z_][A-Za-z0-9_]*)`)
 )
+
+func TestKeptIsMadeOncePerLocalizer(t *testing.T) {
+	cat, err := locales.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := cat.Localizer("de")
+	made := 0
+	mk := func() (string, error) { made++; return "<p>kept</p>", nil }
+	for range 3 {
+		if s, err := loc.Kept("fragment", mk); err != nil || s != "<p>kept</p>" {
+			t.Fatalf("Kept = %q, %v", s, err)
+		}
+	}
+	if made != 1 {
+		t.Errorf("made %d times, want once", made)
+	}
+	failed := errors.New("render failed")
+	if _, err := loc.Kept("broken", func() (string, error) { return "", failed }); !errors.Is(err, failed) {
+		t.Errorf("Kept of a failing make: err %v", err)
+	}
+	if s, _ := loc.Kept("broken", mk); s != "<p>kept</p>" {
+		t.Errorf("a failed make was kept: %q", s)
+	}
+}
