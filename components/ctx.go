@@ -158,7 +158,8 @@ func writeEscaped(w io.Writer, s string) error {
 // keeper is a localizer that keeps strings made from its texts
 // (locales.Localizer.Kept).
 type keeper interface {
-	Kept(key any, make func() (string, error)) (string, error)
+	Kept(name, arg string) (string, bool)
+	Keep(name, arg, s string)
 }
 
 // perLanguage is a fragment that shows nothing but texts and constants
@@ -177,17 +178,15 @@ func (f perLanguage) Render(ctx context.Context, w io.Writer) error {
 	if !ok {
 		return f.render(f.arg).Render(ctx, w)
 	}
-	html, err := k.Kept(fragmentKey{f.name, f.arg}, func() (string, error) {
+	html, ok := k.Kept(f.name, f.arg)
+	if !ok {
 		var b strings.Builder
-		err := f.render(f.arg).Render(ctx, &b)
-		return b.String(), err
-	})
-	if err != nil {
-		return err
+		if err := f.render(f.arg).Render(ctx, &b); err != nil {
+			return err
+		}
+		html = b.String()
+		k.Keep(f.name, f.arg, html)
 	}
-	_, err = io.WriteString(w, html)
+	_, err := io.WriteString(w, html)
 	return err
 }
-
-// fragmentKey names a perLanguage fragment in the localizer's keep.
-type fragmentKey struct{ name, arg string }

@@ -1,6 +1,7 @@
 package components
 
 import (
+	"encoding/json"
 	"net/url"
 
 	"github.com/a-h/templ"
@@ -98,4 +99,11 @@ func langURL(lang, path string) templ.SafeURL {
 		path = "/"
 	}
 	return templ.SafeURL("/lang/" + lang + "?next=" + url.QueryEscape(path))
+}
+
+// csrfHeaders is the JSON of the headers htmx sends with every request:
+// the CSRF token. It is the JSON of a one-entry map, made without one.
+func csrfHeaders(token string) string {
+	quoted, _ := json.Marshal(token) // a string always marshals
+	return `{"X-Csrf-Token":` + string(quoted) + `}`
 }

@@ -172,7 +172,9 @@ func (c *Catalog) Localizer(lang string) *Localizer {
 type Localizer struct {
 	*i18n.Localizer
 	plain sync.Map // message id -> text
-	kept  sync.Map // Kept's key -> string
+
+	keptMu sync.RWMutex
+	kept   map[[2]string]string // see Kept
 }
 
 func newLocalizer(b *i18n.Bundle, lang string) *Localizer {
@@ -257,17 +259,23 @@ func dirStamp(dir string) (string, error) {
 	return stamp, nil
 }
 
-// Kept returns the string kept under key, made by make the first time (a
-// failed make is not kept): for what depends on nothing but this
-// localizer's texts, such as the HTML of a page fragment that shows only
-// texts. It goes with the localizer, so a reloaded catalog starts afresh.
-func (l *Localizer) Kept(key any, make func() (string, error)) (string, error) {
-	if s, ok := l.kept.Load(key); ok {
-		return s.(string), nil
+// Kept returns the string kept under name and arg by Keep: for what
+// depends on nothing but this localizer's texts, such as the HTML of a
+// page fragment that shows only texts. It goes with the localizer, so a
+// reloaded catalog starts afresh.
+func (l *Localizer) Kept(name, arg string) (string, bool) {
+	l.keptMu.RLock()
+	defer l.keptMu.RUnlock()
+	s, ok := l.kept[[2]string{name, arg}]
+	return s, ok
+}
+
+// Keep keeps s under name and arg for Kept.
+func (l *Localizer) Keep(name, arg, s string) {
+	l.keptMu.Lock()
+	defer l.keptMu.Unlock()
+	if l.kept == nil {
+		l.kept = map[[2]string]string{}
 	}
-	s, err := make()
-	if err == nil {
-		l.kept.Store(key, s)
-	}
-	return s, err
+	l.kept[[2]string{name, arg}] = s
 }

@@ -1,7 +1,6 @@
 package locales_test
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -233,27 +232,23 @@ var (
 	fieldRe  = regexp.MustCompile(`\.([A-Za-z_][A-Za-z0-9_]*)`)
 )
 
-func TestKeptIsMadeOncePerLocalizer(t *testing.T) {
+func TestKeptIsPerLocalizer(t *testing.T) {
 	cat, err := locales.Embedded()
 	if err != nil {
 		t.Fatal(err)
 	}
-	loc := cat.Localizer("de")
-	made := 0
-	mk := func() (string, error) { made++; return "<p>kept</p>", nil }
-	for range 3 {
-		if s, err := loc.Kept("fragment", mk); err != nil || s != "<p>kept</p>" {
-			t.Fatalf("Kept = %q, %v", s, err)
-		}
+	de, en := cat.Localizer("de"), cat.Localizer("en")
+	if _, ok := de.Kept("fragment", "a"); ok {
+		t.Fatal("something kept before Keep")
 	}
-	if made != 1 {
-		t.Errorf("made %d times, want once", made)
+	de.Keep("fragment", "a", "<p>Hallo</p>")
+	if s, ok := de.Kept("fragment", "a"); !ok || s != "<p>Hallo</p>" {
+		t.Errorf("Kept = %q, %v; want what Keep kept", s, ok)
 	}
-	failed := errors.New("render failed")
-	if _, err := loc.Kept("broken", func() (string, error) { return "", failed }); !errors.Is(err, failed) {
-		t.Errorf("Kept of a failing make: err %v", err)
+	if _, ok := de.Kept("fragment", "b"); ok {
+		t.Error("kept under another arg")
 	}
-	if s, _ := loc.Kept("broken", mk); s != "<p>kept</p>" {
-		t.Errorf("a failed make was kept: %q", s)
+	if _, ok := en.Kept("fragment", "a"); ok {
+		t.Error("the English localizer has the German fragment")
 	}
 }
