@@ -104,17 +104,19 @@ func (a *admission) observe(d time.Duration) {
 }
 
 // hashCost is what one hash is expected to take: the smoothed duration of
-// the finished ones, or longer when a running hash has already taken
-// longer (the first hashes after start, before any has finished, or
-// hashes slowed down since: the machine got busy).
+// the finished ones; before any has finished (right after start), the
+// time the oldest running hash has taken so far, so a flood at start is
+// bounded too.
 func (a *admission) hashCost() time.Duration {
-	cost := time.Duration(a.cost.Load())
+	if cost := a.cost.Load(); cost > 0 {
+		return time.Duration(cost)
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if len(a.running) > 0 {
-		cost = max(cost, time.Since(a.running[0]))
+	if len(a.running) == 0 {
+		return 0
 	}
-	return cost
+	return time.Since(a.running[0])
 }
 
 // queued is the work ahead of the hash at position in the queue, once the
