@@ -123,3 +123,19 @@ func TestQueueCountsTheRunningHashBeforeAnyHasFinished(t *testing.T) {
 		t.Errorf("%d hashes still counted as running", n)
 	}
 }
+
+func TestThirtyTwoLoginsAtOnceFitTheQueueOnTwoCores(t *testing.T) {
+	// The bound is a product decision: 32 customers pressing "Anmelden" at
+	// once on two cores (one hash at a time, 11.6 raw hashes a second) are
+	// all let in, even when the pages served beside them make each hash
+	// half as slow again; a refusal would make them wait longer.
+	h := NewHasher(fast, 1)
+	h.slots <- struct{}{}                           // one hash runs
+	h.cost.Store(int64(time.Second*3/2) * 10 / 116) // 1.5 × 1/11.6 s
+	h.waiting.Store(30)                             // the 32nd comes
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := h.Hash(ctx, "Tischlerei!Berg7"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("the 32nd login (%v of work queued): err %v, want it queued", h.queued(31), err)
+	}
+}
