@@ -5,7 +5,11 @@ package components
 
 import (
 	"context"
+	"io"
 	"log/slog"
+	"strings"
+
+	"github.com/a-h/templ"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 )
@@ -107,4 +111,85 @@ func T(ctx context.Context, id string, data ...map[string]any) string {
 		}
 	}
 	return s
+}
+
+// text is a message shown as text: @text("login.title") in a template
+// writes the translation of the id, HTML-escaped, straight to the page.
+// It is { T(ctx, "login.title") } without its cost: templ passes every
+// { } value through fmt.Sprint, two allocations for each of the dozens of
+// texts a page shows. (A call drops the whitespace around it, so it
+// stands only between tags.)
+type text string
+
+// Render writes the translation of id.
+func (id text) Render(ctx context.Context, w io.Writer) error {
+	return writeEscaped(w, T(ctx, string(id)))
+}
+
+// writeEscaped writes s with the characters html.EscapeString (and so
+// templ) escapes escaped the same way, without building a new string.
+func writeEscaped(w io.Writer, s string) error {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '&':
+			esc = "&amp;"
+		case '\'':
+			esc = "&#39;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '"':
+			esc = "&#34;"
+		default:
+			continue
+		}
+		if _, err := io.WriteString(w, s[last:i]); err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, esc); err != nil {
+			return err
+		}
+		last = i + 1
+	}
+	_, err := io.WriteString(w, s[last:])
+	return err
+}
+
+// keeper is a localizer that keeps strings made from its texts
+// (locales.Localizer.Kept).
+type keeper interface {
+	Kept(name, arg string) (string, bool)
+	Keep(name, arg, s string)
+}
+
+// perLanguage is a fragment that shows nothing but texts and constants
+// (and its arg): rendered once per localizer, so per language and catalog,
+// and written from the kept HTML after that. Attribute values cannot use
+// @text, and the passkey and password-toggle texts sit in attributes.
+type perLanguage struct {
+	name   string
+	arg    string
+	render func(arg string) templ.Component
+}
+
+// Render writes the kept HTML, making it the first time.
+func (f perLanguage) Render(ctx context.Context, w io.Writer) error {
+	k, ok := ctx.Value(localizerKey).(keeper)
+	if !ok {
+		return f.render(f.arg).Render(ctx, w)
+	}
+	html, ok := k.Kept(f.name, f.arg)
+	if !ok {
+		var b strings.Builder
+		if err := f.render(f.arg).Render(ctx, &b); err != nil {
+			return err
+		}
+		html = b.String()
+		k.Keep(f.name, f.arg, html)
+	}
+	_, err := io.WriteString(w, html)
+	return err
 }

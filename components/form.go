@@ -1,6 +1,7 @@
 package components
 
 import (
+	"encoding/json"
 	"net/url"
 	"strings"
 
@@ -138,4 +139,11 @@ func WithQuery(target string, f Field, value string) string {
 // withQuery is WithQuery as a link of a template.
 func withQuery(target string, f Field, value string) templ.SafeURL {
 	return templ.SafeURL(WithQuery(target, f, value))
+}
+
+// csrfHeaders is the JSON of the headers htmx sends with every request:
+// the CSRF token. It is the JSON of a one-entry map, made without one.
+func csrfHeaders(token string) string {
+	quoted, _ := json.Marshal(token) // a string always marshals
+	return `{"X-Csrf-Token":` + string(quoted) + `}`
 }

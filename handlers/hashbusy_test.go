@@ -24,11 +24,12 @@ func floodHasher(t *testing.T, h *password.Hasher) (stop func()) {
 	var wg sync.WaitGroup
 	stop = func() { cancel(); wg.Wait() }
 	t.Cleanup(stop)
-	for range 80 {
+	// Enough that the queue overflows even where a hash takes only 20 ms.
+	for range 2*int(password.MaxQueue/(20*time.Millisecond)) + 1 {
 		wg.Go(func() {
 			for ctx.Err() == nil {
 				if _, err := h.Hash(ctx, "Flut-Passwort9!"); errors.Is(err, password.ErrBusy) {
-					time.Sleep(5 * time.Millisecond)
+					time.Sleep(10 * time.Millisecond)
 				}
 			}
 		})

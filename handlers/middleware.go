@@ -26,17 +26,29 @@ func (h *Handler) securityHeaders(c *fiber.Ctx) error {
 // setSecurityHeaders sets them; the error handler calls it too, for
 // requests the server refuses before any middleware ran.
 func (h *Handler) setSecurityHeaders(c *fiber.Ctx) {
-	c.Set("Content-Security-Policy", contentSecurityPolicy)
-	c.Set("Referrer-Policy", "same-origin")
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("X-Frame-Options", "DENY")
-	c.Set("Cross-Origin-Opener-Policy", "same-origin")
-	c.Set("Cross-Origin-Resource-Policy", "same-origin")
-	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+	header := &c.Response().Header
+	for _, kv := range securityHeaderValues {
+		header.SetCanonical(kv[0], kv[1])
+	}
 	if !h.opt.Dev {
-		c.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		header.SetCanonical(hstsHeader[0], hstsHeader[1])
 	}
 }
+
+// securityHeaderValues are the headers of every response, in canonical
+// form, so that setting them copies no normalized key on each request.
+var securityHeaderValues = [][2][]byte{
+	{[]byte("Content-Security-Policy"), []byte(contentSecurityPolicy)},
+	{[]byte("Referrer-Policy"), []byte("same-origin")},
+	{[]byte("X-Content-Type-Options"), []byte("nosniff")},
+	{[]byte("X-Frame-Options"), []byte("DENY")},
+	{[]byte("Cross-Origin-Opener-Policy"), []byte("same-origin")},
+	{[]byte("Cross-Origin-Resource-Policy"), []byte("same-origin")},
+	{[]byte("Permissions-Policy"), []byte("camera=(), microphone=(), geolocation=(), payment=(), usb=()")},
+}
+
+// hstsHeader is left out in development, which runs on plain HTTP.
+var hstsHeader = [2][]byte{[]byte("Strict-Transport-Security"), []byte("max-age=63072000; includeSubDomains")}
 
 // accessLog writes one structured line per request: never the query string
 // (it may hold tokens) and never a body.

@@ -172,6 +172,9 @@ func (c *Catalog) Localizer(lang string) *Localizer {
 type Localizer struct {
 	*i18n.Localizer
 	plain sync.Map // message id -> text
+
+	keptMu sync.RWMutex
+	kept   map[[2]string]string // see Kept
 }
 
 func newLocalizer(b *i18n.Bundle, lang string) *Localizer {
@@ -254,4 +257,25 @@ func dirStamp(dir string) (string, error) {
 		stamp += fmt.Sprintf("%s:%d:%d;", f, fi.Size(), fi.ModTime().UnixNano())
 	}
 	return stamp, nil
+}
+
+// Kept returns the string kept under name and arg by Keep: for what
+// depends on nothing but this localizer's texts, such as the HTML of a
+// page fragment that shows only texts. It goes with the localizer, so a
+// reloaded catalog starts afresh.
+func (l *Localizer) Kept(name, arg string) (string, bool) {
+	l.keptMu.RLock()
+	defer l.keptMu.RUnlock()
+	s, ok := l.kept[[2]string{name, arg}]
+	return s, ok
+}
+
+// Keep keeps s under name and arg for Kept.
+func (l *Localizer) Keep(name, arg, s string) {
+	l.keptMu.Lock()
+	defer l.keptMu.Unlock()
+	if l.kept == nil {
+		l.kept = map[[2]string]string{}
+	}
+	l.kept[[2]string{name, arg}] = s
 }

@@ -231,3 +231,24 @@ var (
 	actionRe = regexp.MustCompile(`\{\{(.*?)\}\}`)
 	fieldRe  = regexp.MustCompile(`\.([A-Za-z_][A-Za-z0-9_]*)`)
 )
+
+func TestKeptIsPerLocalizer(t *testing.T) {
+	cat, err := locales.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	de, en := cat.Localizer("de"), cat.Localizer("en")
+	if _, ok := de.Kept("fragment", "a"); ok {
+		t.Fatal("something kept before Keep")
+	}
+	de.Keep("fragment", "a", "<p>Hallo</p>")
+	if s, ok := de.Kept("fragment", "a"); !ok || s != "<p>Hallo</p>" {
+		t.Errorf("Kept = %q, %v; want what Keep kept", s, ok)
+	}
+	if _, ok := de.Kept("fragment", "b"); ok {
+		t.Error("kept under another arg")
+	}
+	if _, ok := en.Kept("fragment", "a"); ok {
+		t.Error("the English localizer has the German fragment")
+	}
+}

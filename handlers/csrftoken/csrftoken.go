@@ -10,6 +10,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"hash"
+	"sync"
 )
 
 // browserBytes is the length of the per-browser random value.
@@ -18,10 +20,25 @@ const browserBytes = 32
 var enc = base64.RawURLEncoding
 
 // Signer makes and checks tokens with one key.
-type Signer struct{ key []byte }
+type Signer struct {
+	key []byte
+	// macs keeps keyed HMACs for reuse: a reset one starts from the keyed
+	// state instead of hashing the key again, and every page mints a token.
+	macs sync.Pool
+}
+
+// macState is one HMAC with a buffer for its message and sum.
+type macState struct {
+	h   hash.Hash
+	buf []byte
+}
 
 // New returns a Signer for key (derived with keys.CSRF).
-func New(key []byte) *Signer { return &Signer{key: key} }
+func New(key []byte) *Signer {
+	s := &Signer{key: key}
+	s.macs.New = func() any { return &macState{h: hmac.New(sha256.New, s.key)} }
+	return s
+}
 
 // NewBrowserID returns a fresh random per-browser value for the cookie.
 func NewBrowserID() string {
@@ -42,7 +59,9 @@ func ValidBrowserID(s string) bool {
 // Token returns the token for the browser value and the session token
 // (empty when the browser has no session).
 func (s *Signer) Token(browser, session string) string {
-	return enc.EncodeToString(s.mac(browser, session))
+	m := s.macs.Get().(*macState)
+	defer s.macs.Put(m)
+	return enc.EncodeToString(m.sum(browser, session))
 }
 
 // Check reports, in constant time, whether token belongs to the browser
@@ -54,14 +73,17 @@ func (s *Signer) Check(token, browser, session string) bool {
 	// The token is compared in its one encoded form: base64 decoding skips
 	// line breaks, so decoding first would accept altered copies of a
 	// token (found by FuzzCheck).
-	return hmac.Equal([]byte(token), []byte(enc.EncodeToString(s.mac(browser, session))))
+	m := s.macs.Get().(*macState)
+	defer s.macs.Put(m)
+	return hmac.Equal([]byte(token), []byte(enc.EncodeToString(m.sum(browser, session))))
 }
 
-func (s *Signer) mac(browser, session string) []byte {
-	m := hmac.New(sha256.New, s.key)
-	m.Write([]byte("csrf\x00"))
-	m.Write([]byte(browser))
-	m.Write([]byte{0})
-	m.Write([]byte(session))
-	return m.Sum(nil)
+// sum is the HMAC of browser and session; it is valid until the next use
+// of m.
+func (m *macState) sum(browser, session string) []byte {
+	m.h.Reset()
+	m.buf = append(append(append(append(m.buf[:0], "csrf\x00"...), browser...), 0), session...)
+	m.h.Write(m.buf)
+	m.buf = m.h.Sum(m.buf[:0])
+	return m.buf
 }

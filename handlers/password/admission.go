@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -15,7 +17,14 @@ var ErrBusy = errors.New("password: too many hashes waiting")
 // MaxQueue is the most work the queue of waiting hashes may hold. A hash
 // that would wait longer is refused at once, so the customer gets an
 // answer ("try again in a few seconds") instead of a long spinner.
-const MaxQueue = 3 * time.Second
+//
+// Five seconds is a product decision: a refused customer has to send the
+// form again and waits at least as long as the queue would have taken, so
+// refusing only pays when the wait would be long. Five seconds hold the
+// logins of a busy moment (32 at once are under three seconds of hashing
+// on two cores) with room for the pages served beside them, which slow
+// the hashes down; beyond it a spinner starts to look broken.
+const MaxQueue = 5 * time.Second
 
 // DefaultConcurrency is how many hashes of p can run at once without
 // their lanes queueing for the CPU: GOMAXPROCS divided by the lanes, at
@@ -30,8 +39,11 @@ func DefaultConcurrency(p Params) int {
 type admission struct {
 	slots   chan struct{}
 	waiting atomic.Int64
-	cost    atomic.Int64  // smoothed duration of one hash in nanoseconds; 0 until the first
+	cost    atomic.Int64  // smoothed duration of one finished hash in nanoseconds; 0 until the first
 	maxWait time.Duration // longest a queued hash waits for a slot
+
+	mu      sync.Mutex
+	running []time.Time // when each hash now holding a slot started
 }
 
 func newAdmission(concurrency int) admission {
@@ -67,8 +79,16 @@ func (a *admission) acquire(ctx context.Context) (func(), error) {
 
 func (a *admission) started() func() {
 	start := time.Now()
+	a.mu.Lock()
+	a.running = append(a.running, start)
+	a.mu.Unlock()
 	return func() {
 		a.observe(time.Since(start))
+		a.mu.Lock()
+		if i := slices.Index(a.running, start); i >= 0 {
+			a.running = slices.Delete(a.running, i, i+1)
+		}
+		a.mu.Unlock()
 		<-a.slots
 	}
 }
@@ -83,10 +103,26 @@ func (a *admission) observe(d time.Duration) {
 	a.cost.Store((7*old + int64(d)) / 8)
 }
 
+// hashCost is what one hash is expected to take: the smoothed duration of
+// the finished ones; before any has finished (right after start), the
+// time the oldest running hash has taken so far, so a flood at start is
+// bounded too.
+func (a *admission) hashCost() time.Duration {
+	if cost := a.cost.Load(); cost > 0 {
+		return time.Duration(cost)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.running) == 0 {
+		return 0
+	}
+	return time.Since(a.running[0])
+}
+
 // queued is the work ahead of the hash at position in the queue, once the
 // running hashes are counted in: how long it will wait.
 func (a *admission) queued(position int64) time.Duration {
-	return time.Duration(position * a.cost.Load() / int64(cap(a.slots)))
+	return time.Duration(position) * a.hashCost() / time.Duration(cap(a.slots))
 }
 
 // RetryAfter is how long a refused hash should wait before it is tried

@@ -82,3 +82,60 @@ func TestQueuedHashRunsWhenASlotFrees(t *testing.T) {
 		t.Error("finished hashes did not update the cost estimate")
 	}
 }
+
+func TestQueueCountsTheRunningHashBeforeAnyHasFinished(t *testing.T) {
+	// Right after start no hash has finished, so there is no measured cost
+	// yet: the hash that runs is the measure. Without it the queue took
+	// every login of a flood, and they waited up to maxWait for an answer.
+	h := NewHasher(fast, 1)
+	release := make(chan struct{})
+	derive := h.key
+	h.key = func(pw, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+		<-release
+		return derive(pw, salt, time, memory, threads, keyLen)
+	}
+	first := make(chan error, 1)
+	go func() { _, err := h.Hash(context.Background(), "Tischlerei!Berg7"); first <- err }()
+	time.Sleep(100 * time.Millisecond)
+	if h.cost.Load() != 0 {
+		t.Fatal("a hash finished before the test looked")
+	}
+	// 100 ms a hash or more: sixty queued hashes are more than MaxQueue.
+	h.waiting.Store(60)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	start := time.Now()
+	if _, err := h.Hash(ctx, "Tischlerei!Berg7"); !errors.Is(err, ErrBusy) {
+		t.Errorf("Hash behind 60 queued and a running one of 100 ms: err %v, want ErrBusy at once", err)
+	}
+	if d := time.Since(start); d > 50*time.Millisecond {
+		t.Errorf("refusing took %v, want at once", d)
+	}
+	if ra := h.RetryAfter(); ra < MaxQueue {
+		t.Errorf("RetryAfter %v, want at least %v: the running hash took 100 ms already", ra, MaxQueue)
+	}
+	h.waiting.Store(0)
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.running); n != 0 {
+		t.Errorf("%d hashes still counted as running", n)
+	}
+}
+
+func TestThirtyTwoLoginsAtOnceFitTheQueueOnTwoCores(t *testing.T) {
+	// The bound is a product decision: 32 customers pressing "Anmelden" at
+	// once on two cores (one hash at a time, 11.6 raw hashes a second) are
+	// all let in, even when the pages served beside them make each hash
+	// half as slow again; a refusal would make them wait longer.
+	h := NewHasher(fast, 1)
+	h.slots <- struct{}{}                           // one hash runs
+	h.cost.Store(int64(time.Second*3/2) * 10 / 116) // 1.5 × 1/11.6 s
+	h.waiting.Store(30)                             // the 32nd comes
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := h.Hash(ctx, "Tischlerei!Berg7"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("the 32nd login (%v of work queued): err %v, want it queued", h.queued(31), err)
+	}
+}
