@@ -4,7 +4,7 @@
 
 GO        ?= go
 ADDR      ?= localhost:8080
-CHROMIUM  ?= /usr/bin/chromium
+CHROMIUM  ?= /usr/bin/chromium-headless-shell
 PG_TCP_URL = postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 PG_SOCKET_URL = postgres:///postgres?host=/var/run/postgresql&sslmode=disable
 SUDO      := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -109,7 +109,7 @@ wrk:
 
 chromium:
 	@if [ ! -x "$(CHROMIUM)" ]; then \
-		echo "Chromium is not installed: installing it (apt-get install chromium)"; \
-		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || \
-			{ echo "could not install Chromium: run 'sudo apt-get install chromium'"; exit 1; }; \
+		echo "Chromium's headless shell is not installed: installing it (apt-get install chromium-headless-shell)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell >/dev/null || \
+			{ echo "could not install Chromium: run 'sudo apt-get install chromium-headless-shell'"; exit 1; }; \
 	fi
