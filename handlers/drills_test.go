@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"sync"
 	"testing"
+
+	"github.com/hwk/kundenportal/store/storetest"
 )
 
 // terminateBackends kills every other connection to the portal's
@@ -67,7 +69,7 @@ func TestKilledDatabaseConnectionsCostNoValidFormAndHealWithoutRestart(t *testin
 
 func TestConcurrentLoginsAndRegistrationsOnSQLite(t *testing.T) {
 	t.Parallel()
-	p := newPortal(t, onSQLite(t), behindProxy) // each browser its own address, below the limits
+	p := newPortalOn(t, storetest.SQLite(t), behindProxy) // each browser its own address, below the limits
 	var logins, regs []*client
 	for i := range 16 {
 		email := fmt.Sprintf("kunde%d@example.de", i)

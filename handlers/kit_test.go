@@ -54,12 +54,6 @@ type option func(*handlers.Options)
 // __Host- prefix, no dev mailbox.
 func notDev(o *handlers.Options) { o.Dev = false }
 
-// onSQLite builds the portal on a fresh SQLite file instead of PostgreSQL.
-func onSQLite(t testing.TB) option {
-	s := storetest.SQLite(t)
-	return func(o *handlers.Options) { o.Store = s }
-}
-
 // newPortal builds the real Fiber app on a fresh PostgreSQL database, with
 // fast hashing, a movable clock and a logger writing to t.Log.
 func newPortal(t testing.TB, opts ...option) *portal {
@@ -90,10 +84,6 @@ func newPortalOn(t testing.TB, s *store.Store, opts ...option) *portal {
 	}
 	for _, opt := range opts {
 		opt(&o)
-	}
-	if o.Store != s { // onSQLite
-		s = o.Store
-		s.SetClock(clock.Now)
 	}
 	h, err := handlers.New(o)
 	if err != nil {

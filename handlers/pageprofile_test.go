@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/hwk/kundenportal/handlers"
+	"github.com/hwk/kundenportal/store/storetest"
 )
 
 // BenchmarkPageHandler measures GET requests of an anonymous browser
@@ -20,7 +21,7 @@ import (
 func BenchmarkPageHandler(b *testing.B) {
 	for _, path := range []string{"/healthz", "/login"} {
 		b.Run(path[1:], func(b *testing.B) {
-			p := newPortal(b, onSQLite(b), notDev, func(o *handlers.Options) {
+			p := newPortalOn(b, storetest.SQLite(b), notDev, func(o *handlers.Options) {
 				o.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
 			})
 			handler := p.App.Handler()

@@ -6,12 +6,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/hwk/kundenportal/store/storetest"
 )
 
 // dbs runs fn on a portal on PostgreSQL and on one on SQLite.
 func dbs(t *testing.T, fn func(t *testing.T, p *portal)) {
 	t.Run("postgres", func(t *testing.T) { t.Parallel(); fn(t, newPortal(t)) })
-	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, newPortal(t, onSQLite(t))) })
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, newPortalOn(t, storetest.SQLite(t))) })
 }
 
 func repeat(n int, form url.Values) []url.Values {

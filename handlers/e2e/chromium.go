@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/hwk/kundenportal/store/storetest"
 )
 
 // DefaultChromium is the browser the tests start unless PORTAL_CHROMIUM
@@ -34,11 +36,12 @@ var chromium struct {
 	err    error
 }
 
-// Main runs the tests of a package that uses browsers and stops the shared
-// Chromium (removing its profile directory) afterwards. Call it from
-// TestMain.
+// Main runs the tests of a package that uses browsers (with
+// storetest.Run, which lends one test's database to the next) and stops
+// the shared Chromium (removing its profile directory) afterwards. Call it
+// from TestMain.
 func Main(m *testing.M) {
-	code := m.Run()
+	code := storetest.Run(m)
 	shutdownChromium()
 	os.Exit(code)
 }

@@ -5,12 +5,12 @@
 // PostgreSQL databases are copies of a template migrated once per
 // migration set (CREATE DATABASE … TEMPLATE), which is much quicker than
 // migrating each one; test processes running at the same time share it.
+// Under Run (from TestMain) a finished test's database is emptied and
+// given to the next test of the process instead of dropped (see pool).
 package storetest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/url"
 	"os"
@@ -40,41 +40,17 @@ func PostgresURL(t testing.TB) string {
 	return newDatabase(t, "")
 }
 
-// migratedPostgresURL is PostgresURL with every migration applied, copied
-// from the template.
-func migratedPostgresURL(t testing.TB) string {
-	t.Helper()
-	tmpl, err := template()
-	if err != nil {
-		t.Fatalf("storetest: template database: %v", err)
-	}
-	return newDatabase(t, tmpl)
-}
-
 // newDatabase creates a database, empty or as a copy of tmpl, and drops it
 // when the test ends.
 func newDatabase(t testing.TB, tmpl string) string {
 	t.Helper()
-	ctx := context.Background()
-	admin, err := store.Open(ctx, ServerURL())
-	if err != nil {
-		t.Fatalf("storetest: PostgreSQL at %s is not reachable (make test starts it; PORTAL_TEST_DATABASE_URL overrides): %v", redact(ServerURL()), err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	name := "portal_test_" + hex.EncodeToString(b[:])
-	create := "CREATE DATABASE " + name
-	if tmpl != "" {
-		create += " TEMPLATE " + tmpl
-	}
-	if err := execRetrying(ctx, admin, create); err != nil {
-		admin.Close()
+	name := newName()
+	if err := createDatabase(name, tmpl); err != nil {
 		t.Fatalf("storetest: create database: %v", err)
 	}
 	t.Cleanup(func() {
-		defer admin.Close()
-		if _, err := admin.DB().ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("storetest: drop database %s: %v", name, err)
+		if err := dropAll([]string{name}); err != nil {
+			t.Errorf("storetest: %v", err)
 		}
 	})
 	u, err := databaseURL(name)
@@ -94,10 +70,21 @@ func databaseURL(name string) (string, error) {
 	return u.String(), nil
 }
 
-// Postgres returns a migrated store on a fresh PostgreSQL database.
+// Postgres returns a migrated store on a fresh PostgreSQL database: a copy
+// of the template, or under Run an emptied one of an earlier test.
 func Postgres(t testing.TB) *store.Store {
 	t.Helper()
-	return open(t, migratedPostgresURL(t))
+	tmpl, err := template()
+	if err != nil {
+		t.Fatalf("storetest: template database: %v", err)
+	}
+	pool.mu.Lock()
+	pooled := pool.on
+	pool.mu.Unlock()
+	if pooled {
+		return pooledStore(t, tmpl)
+	}
+	return open(t, newDatabase(t, tmpl))
 }
 
 // SQLite returns a migrated store on a fresh SQLite file.
