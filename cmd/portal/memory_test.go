@@ -27,3 +27,15 @@ func TestMemoryLimitFollowsTheAdmittedHashes(t *testing.T) {
 		t.Errorf("memory limit %d although GOMEMLIMIT is set: the operator's value must stay", got)
 	}
 }
+
+func TestGarbageCollectorTargetUnlessGOGCIsSet(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	collectLessOften(Env{Getenv: envOf(nil)})
+	if got := debug.SetGCPercent(100); got != gcPercent {
+		t.Errorf("GC percent %d, want %d", got, gcPercent)
+	}
+	collectLessOften(Env{Getenv: envOf(map[string]string{"GOGC": "50"})})
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GC percent %d although GOGC is set: the operator's value must stay", got)
+	}
+}

@@ -54,6 +54,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	hasher := password.NewHasher(cfg.Argon2, 0)
 	limitMemory(env, hasher, log)
+	collectLessOften(env)
 	h, err := handlers.New(handlers.Options{
 		BaseURL: cfg.BaseURL, Dev: cfg.Dev, SessionIdle: cfg.SessionIdle, Contact: cfg.Contact,
 		TrustedProxies: cfg.TrustedProxies, Catalog: catalog, Store: s, Logger: log,
@@ -151,6 +152,22 @@ func limitMemory(env Env, hasher *password.Hasher, log *slog.Logger) {
 	limit := baseMemory + hashes + hashes/4
 	debug.SetMemoryLimit(limit)
 	log.Debug("memory limit", "bytes", limit, "hash_concurrency", hasher.Concurrency())
+}
+
+// gcPercent is the garbage collector's target (GOGC) unless the operator
+// set GOGC: a page leaves about 20 KB of short-lived garbage, and at Go's
+// default of 100 the small heap of the portal made the collector run
+// dozens of times a second under load, each time taking a core from the
+// requests (GET /login p99 at 32 connections 10.8 ms at 100, 8.3 ms at
+// 400, on two cores). The memory limit still bounds the total, and idle
+// memory stays under 25 MB.
+const gcPercent = 400
+
+// collectLessOften sets gcPercent unless GOGC is set.
+func collectLessOften(env Env) {
+	if env.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 }
 
 func newLogger(env Env, dev bool) *slog.Logger {
