@@ -155,11 +155,10 @@ func limitMemory(env Env, hasher *password.Hasher, log *slog.Logger) {
 }
 
 // gcPercent is the garbage collector's target (GOGC) unless the operator
-// set GOGC: a page leaves about 20 KB of short-lived garbage, and at Go's
-// default of 100 the small heap of the portal made the collector run
-// dozens of times a second under load, each time taking a core from the
-// requests (GET /login p99 at 32 connections 10.8 ms at 100, 8.3 ms at
-// 400, on two cores). The memory limit still bounds the total, and idle
+// set GOGC: GET /login leaves about 6 KB of short-lived garbage, and at Go's
+// default of 100 the small heap of the portal made the collector run about
+// 25 times a second under page load (5 at 400), each time taking a core
+// from the requests. The memory limit still bounds the total, and idle
 // memory stays under 25 MB.
 const gcPercent = 400
 
