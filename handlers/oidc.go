@@ -77,6 +77,7 @@ func (h *Handler) oidcCheckClient(c *fiber.Ctx) error {
 // provider reads the rest).
 const (
 	fieldClientID              components.Field = "client_id"
+	fieldClientSecret          components.Field = "client_secret"
 	fieldRedirectURI           components.Field = "redirect_uri"
 	fieldIDTokenHint           components.Field = "id_token_hint"
 	fieldPostLogoutRedirectURI components.Field = "post_logout_redirect_uri"

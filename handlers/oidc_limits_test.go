@@ -84,3 +84,31 @@ func TestProviderBackChannelEndpointsAreRateLimited(t *testing.T) {
 		}
 	}
 }
+
+// TestStrangersCannotUseUpAServicesAllowance: calls that name a client
+// without its secret (a wrong one in HTTP Basic, none, or client_id in the
+// form) count against their own addresses only, so strangers calling from
+// many addresses do not lock the service out of its token endpoint.
+func TestStrangersCannotUseUpAServicesAllowance(t *testing.T) {
+	p := newPortal(t, behindProxy, func(o *handlers.Options) { o.OIDCEndpointLimit = 3 })
+	secret := addClient(t, p, store.OIDCClient{ID: "dienst", Name: "Dienst"})
+	badCode := url.Values{"grant_type": {"authorization_code"}, "code": {"erfunden"}, "redirect_uri": {rpCallback}}
+	formNamed := url.Values{"client_id": {"dienst"}, "grant_type": {"authorization_code"}, "code": {"erfunden"}, "redirect_uri": {rpCallback}}
+	for i := 1; i <= 9; i++ {
+		addr := "203.0.113." + strconv.Itoa(i)
+		switch i % 3 {
+		case 0:
+			backChannel(t, p, "/oidc/token", addr, "dienst", "falsch", badCode)
+		case 1:
+			backChannel(t, p, "/oidc/token", addr, "", "", formNamed)
+		case 2:
+			backChannel(t, p, "/oidc/token", addr, "dienst", "", badCode)
+		}
+	}
+	for i := 1; i <= 3; i++ {
+		status, _, obj := backChannel(t, p, "/oidc/token", "198.51.100."+strconv.Itoa(i), "dienst", secret, badCode)
+		if status != http.StatusBadRequest || obj["error"] != "invalid_grant" {
+			t.Errorf("call %d of the service itself after nine strangers named it: status %d %v, want the provider's own invalid_grant", i, status, obj)
+		}
+	}
+}
