@@ -84,8 +84,8 @@ func measure(t *testing.T, binary, dbName, dbURL string) {
 		{"login page on the wire (br/gzip), requests", "≤ 25,000 B in ≤ 4", fmt.Sprintf("%s B in %d", thousands(bytes), requests)},
 		{"start to /readyz 200", "≤ 100 ms", ms(s.started)},
 		{"idle RSS after start", "≤ 25 MB", mb(idle)},
-		{"logins/s at 2 concurrent, share of raw hash rate", "≥ 0.9", share(two, raw)},
-		{"logins/s at 32 concurrent, share of raw hash rate", "≥ 0.9, p99 reported", share(flood, raw) + fmt.Sprintf(", %d answered 503", flood.busy)},
+		{"logins/s at 2 concurrent, share of raw hash rate", "≥ 0.9", share(two, raw.best)},
+		{"logins/s at 32 concurrent, share of raw hash rate", "≥ 0.9, p99 reported", share(flood, raw.best) + fmt.Sprintf(", %d answered 503", flood.busy)},
 		{"logins at 32 concurrent: peak RSS", "≤ 200 MB", mb(peak)},
 		{"GET /login p99 during the 32-concurrent logins", "≤ 50 ms", ms(pageDuringFlood.p99)},
 		{"binary size (make build)", "≤ 30 MB", mb(fi.Size())},
@@ -101,11 +101,12 @@ func measure(t *testing.T, binary, dbName, dbURL string) {
 	}
 }
 
-func printTable(dbName string, raw float64, rows []row) {
+func printTable(dbName string, raw rawRate, rows []row) {
 	host, _ := os.Hostname()
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%s, %d CPUs (GOMAXPROCS %d), %s/%s, host %s, %s; raw argon2id rate %.2f/s, phases of %v\n\n",
-		dbName, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, host, time.Now().UTC().Format(time.RFC3339), raw, phase)
+	fmt.Fprintf(&b, "\n%s, %d CPUs (GOMAXPROCS %d), %s/%s, host %s, %s; raw argon2id rate %.2f/s (%.2f/s at the portal's %d at a time), phases of %v\n\n",
+		dbName, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, host, time.Now().UTC().Format(time.RFC3339),
+		raw.best, raw.admitted, raw.concurrency, phase)
 	fmt.Fprintln(&b, "| figure | goal | result |")
 	fmt.Fprintln(&b, "| --- | --- | --- |")
 	for _, r := range rows {
