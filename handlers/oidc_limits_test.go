@@ -112,3 +112,21 @@ func TestStrangersCannotUseUpAServicesAllowance(t *testing.T) {
 		}
 	}
 }
+
+// TestClientSecretPostCountsPerClient: a confidential client that sends
+// its secret in the form (client_secret_post) is counted per client like
+// one using HTTP Basic, so its allowance bounds it from any address.
+func TestClientSecretPostCountsPerClient(t *testing.T) {
+	p := newPortal(t, behindProxy, func(o *handlers.Options) { o.OIDCEndpointLimit = 3 })
+	secret := addClient(t, p, store.OIDCClient{ID: "dienst", Name: "Dienst"})
+	form := url.Values{"client_id": {"dienst"}, "client_secret": {secret}, "grant_type": {"authorization_code"}, "code": {"erfunden"}, "redirect_uri": {rpCallback}}
+	for i := 1; i <= 3; i++ {
+		if status, _, _ := backChannel(t, p, "/oidc/token", "198.51.100."+strconv.Itoa(i), "", "", form); status == http.StatusTooManyRequests {
+			t.Fatalf("call %d of the client: 429 too early", i)
+		}
+	}
+	status, hdr, obj := backChannel(t, p, "/oidc/token", "198.51.100.99", "", "", form)
+	if status != http.StatusTooManyRequests || obj["error"] != "temporarily_unavailable" || hdr.Get("Retry-After") == "" {
+		t.Errorf("4th call of one client with its secret in the form, from a fresh address: status %d, %v; want 429 with Retry-After", status, obj)
+	}
+}
