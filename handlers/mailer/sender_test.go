@@ -110,10 +110,25 @@ func TestRunSendsAFreshMailAtOnceWhenNotified(t *testing.T) {
 	go func() { snd.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
 
-	time.Sleep(50 * time.Millisecond) // let the first (empty) pass finish
 	enqueue(t, s, "kunde@example.de", "Bestätigen Sie Ihre E-Mail-Adresse")
 	snd.Notify()
 	if got := sink.WaitFor(t, 1, 5*time.Second); got[0].Subject != "Bestätigen Sie Ihre E-Mail-Adresse" {
+		t.Fatalf("subject = %q", got[0].Subject)
+	}
+}
+
+func TestRunDeliversMailLeftFromBeforeTheStart(t *testing.T) {
+	s := storetest.SQLite(t)
+	sink := smtptest.Start(t)
+	enqueue(t, s, "kunde@example.de", "Passwort zurücksetzen")
+	snd := mailer.New(s, newSMTP(t, sink.URL()), mailer.Options{Worker: "w1", Interval: time.Hour, Logger: quietLogger()})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { snd.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	// No Notify and an interval of an hour: only the first pass sends it.
+	if got := sink.WaitFor(t, 1, 10*time.Second); got[0].Subject != "Passwort zurücksetzen" {
 		t.Fatalf("subject = %q", got[0].Subject)
 	}
 }
