@@ -59,7 +59,9 @@ func measure(t *testing.T, binary, dbName, dbURL string) {
 	health := runWrk(ctx, t, s.base+"/healthz", 2, 32, phase)
 	page := runWrk(ctx, t, s.base+"/login", 2, 32, phase)
 	raw := rawHashRate(phase / 2)
+	before := s.usage(t)
 	two := runLogins(t, s, cs, 2, phase)
+	afterTwo := s.usage(t)
 
 	// The 32 logins run alone for their rate, then again with pages
 	// loaded beside them (wrk takes a core of its own) for the pages'
@@ -67,6 +69,7 @@ func measure(t *testing.T, binary, dbName, dbURL string) {
 	rssCtx, stopRSS := context.WithCancel(ctx)
 	peakRSS := s.sampleRSS(rssCtx, t)
 	flood := runLogins(t, s, cs, 32, phase)
+	afterFlood := s.usage(t)
 	during := make(chan wrkResult, 1)
 	go func() { during <- runWrk(ctx, t, s.base+"/login", 1, 2, phase) }()
 	beside := runLogins(t, s, cs, 32, phase)
@@ -91,6 +94,8 @@ func measure(t *testing.T, binary, dbName, dbURL string) {
 		{"binary size (make build)", "≤ 30 MB", mb(fi.Size())},
 	}
 	printTable(dbName, raw, rows)
+	fmt.Printf("The portal's own work per login (CPU time and minor page faults): %s at 2 concurrent, %s at 32.\n",
+		afterTwo.per(before, two.done), afterFlood.per(afterTwo, flood.done))
 	for i, r := range []loginResult{two, flood, beside} {
 		if r.failed > 0 {
 			t.Errorf("%d of the logins at %d concurrent failed (neither the 303 to the second step nor 503):", r.failed, []int{2, 32, 32}[i])

@@ -62,6 +62,7 @@ func runWrk(ctx context.Context, t *testing.T, url string, threads, conns int, d
 // loginResult counts the logins of one run.
 type loginResult struct {
 	ok, busy, failed int64
+	done             int64 // logins answered 303, the phase's stragglers included
 	perSecond        float64
 	p99              time.Duration
 	reasons          map[string]int // why logins failed: status and message, or the error
@@ -119,6 +120,7 @@ func runLogins(t *testing.T, s *server, cs []customer, workers int, d time.Durat
 	wg.Wait()
 	r.perSecond = float64(r.ok) / d.Seconds()
 	r.p99 = percentile(latencies, 0.99)
+	r.done = int64(len(latencies))
 	return r
 }
 

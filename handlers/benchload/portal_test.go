@@ -4,6 +4,7 @@ package benchload
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -148,4 +149,43 @@ func freePort(t *testing.T) string {
 	}
 	defer ln.Close()
 	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+}
+
+// usage is the portal's CPU time so far and its minor page faults (a page
+// the kernel had to map and zero: each argon2id hash that gets fresh
+// memory from the system causes thousands).
+type usage struct {
+	user, system time.Duration
+	faults       int64
+}
+
+// usage reads the portal's /proc/PID/stat.
+func (s *server) usage(t *testing.T) usage {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		t.Fatalf("read CPU time: %v", err)
+	}
+	// The fields after the command name (in parentheses, which may hold
+	// spaces): state is field 3, minflt 10, utime 14, stime 15.
+	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+	num := func(field int) int64 { n, _ := strconv.ParseInt(fields[field-3], 10, 64); return n }
+	const tick = 10 * time.Millisecond // USER_HZ is 100 on Linux
+	return usage{user: time.Duration(num(14)) * tick, system: time.Duration(num(15)) * tick, faults: num(10)}
+}
+
+// per is u minus before, divided by n.
+func (u usage) per(before usage, n int64) usage {
+	if n == 0 {
+		return usage{}
+	}
+	return usage{
+		user:   (u.user - before.user) / time.Duration(n),
+		system: (u.system - before.system) / time.Duration(n),
+		faults: (u.faults - before.faults) / n,
+	}
+}
+
+func (u usage) String() string {
+	return fmt.Sprintf("user %s, system %s, %d faults", ms(u.user), ms(u.system), u.faults)
 }
