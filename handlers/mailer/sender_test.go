@@ -104,12 +104,7 @@ func TestSenderDeliversATextAndAnHTMLPartWithAUTF8Subject(t *testing.T) {
 func TestRunSendsAFreshMailAtOnceWhenNotified(t *testing.T) {
 	s := storetest.SQLite(t)
 	sink := smtptest.Start(t)
-	snd := mailer.New(s, newSMTP(t, sink.URL()), mailer.Options{Worker: "w1", Interval: time.Hour, Logger: quietLogger()})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { snd.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
-
+	snd := runHourly(t, s, sink)
 	enqueue(t, s, "kunde@example.de", "Bestätigen Sie Ihre E-Mail-Adresse")
 	snd.Notify()
 	if got := sink.WaitFor(t, 1, 5*time.Second); got[0].Subject != "Bestätigen Sie Ihre E-Mail-Adresse" {
@@ -121,16 +116,23 @@ func TestRunDeliversMailLeftFromBeforeTheStart(t *testing.T) {
 	s := storetest.SQLite(t)
 	sink := smtptest.Start(t)
 	enqueue(t, s, "kunde@example.de", "Passwort zurücksetzen")
-	snd := mailer.New(s, newSMTP(t, sink.URL()), mailer.Options{Worker: "w1", Interval: time.Hour, Logger: quietLogger()})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { snd.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
-
+	runHourly(t, s, sink)
 	// No Notify and an interval of an hour: only the first pass sends it.
 	if got := sink.WaitFor(t, 1, 10*time.Second); got[0].Subject != "Passwort zurücksetzen" {
 		t.Fatalf("subject = %q", got[0].Subject)
 	}
+}
+
+// runHourly runs a sender to sink with an interval of an hour until the
+// test ends, so only its first pass and Notify send mail.
+func runHourly(t *testing.T, s *store.Store, sink *smtptest.Server) *mailer.Sender {
+	t.Helper()
+	snd := mailer.New(s, newSMTP(t, sink.URL()), mailer.Options{Worker: "w1", Interval: time.Hour, Logger: quietLogger()})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { snd.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return snd
 }
 
 func TestDevTransportMarksMailsSentAndKeepsTheirBodiesForTheDevMailbox(t *testing.T) {
