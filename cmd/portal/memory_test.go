@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"runtime"
 	"runtime/debug"
 	"testing"
 
@@ -16,9 +17,8 @@ func TestMemoryLimitFollowsTheAdmittedHashes(t *testing.T) {
 	hasher := password.NewHasher(password.Params{Memory: 64 * 1024, Time: 3, Threads: 4}, 2)
 
 	limitMemory(Env{Getenv: envOf(nil)}, hasher, log)
-	hashes := int64(2 * 64 << 20)
-	if got, want := debug.SetMemoryLimit(-1), int64(baseMemory)+hashes+hashes/4; got != want {
-		t.Errorf("memory limit %d, want %d (base plus 1.25 times two 64 MiB hashes)", got, want)
+	if got, want := debug.SetMemoryLimit(-1), int64(baseMemory)+2*64<<20; got != want {
+		t.Errorf("memory limit %d, want %d (base plus two 64 MiB hashes)", got, want)
 	}
 
 	debug.SetMemoryLimit(math.MaxInt64)
@@ -37,5 +37,19 @@ func TestGarbageCollectorTargetUnlessGOGCIsSet(t *testing.T) {
 	collectLessOften(Env{Getenv: envOf(map[string]string{"GOGC": "50"})})
 	if got := debug.SetGCPercent(100); got != 100 {
 		t.Errorf("GC percent %d although GOGC is set: the operator's value must stay", got)
+	}
+}
+
+func TestSpareProcessorUnlessGOMAXPROCSIsSet(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	runtime.GOMAXPROCS(2)
+	spareProcessor(Env{Getenv: envOf(nil)})
+	if got := runtime.GOMAXPROCS(0); got != 3 {
+		t.Errorf("GOMAXPROCS %d on 2 processors, want 3 (one spare for requests)", got)
+	}
+	runtime.GOMAXPROCS(2)
+	spareProcessor(Env{Getenv: envOf(map[string]string{"GOMAXPROCS": "2"})})
+	if got := runtime.GOMAXPROCS(0); got != 2 {
+		t.Errorf("GOMAXPROCS %d although GOMAXPROCS is set: the operator's value must stay", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -55,6 +56,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	hasher := password.NewHasher(cfg.Argon2, 0)
 	limitMemory(env, hasher, log)
 	collectLessOften(env)
+	spareProcessor(env)
 	h, err := handlers.New(handlers.Options{
 		BaseURL: cfg.BaseURL, Dev: cfg.Dev, SessionIdle: cfg.SessionIdle, Contact: cfg.Contact,
 		TrustedProxies: cfg.TrustedProxies, Catalog: catalog, Store: s, Logger: log,
@@ -136,20 +138,20 @@ func newSender(cfg Config, s *store.Store, log *slog.Logger) (*mailer.Sender, er
 }
 
 // baseMemory is what the portal needs besides the password hashes: code,
-// catalogs, caches and requests in flight.
-const baseMemory = 64 << 20
+// catalogs, caches, requests in flight and their garbage.
+const baseMemory = 32 << 20
 
 // limitMemory sets a soft memory limit for the Go runtime (unless the
-// operator set GOMEMLIMIT): the hashes that may run at once plus a base.
-// Every argon2id hash allocates its memory afresh; without a limit the
-// garbage collector lets the heap grow to twice the live hashes before it
-// collects, so a login flood would hold several hundred megabytes.
+// operator set GOMEMLIMIT): the working memory of the hashes that may run
+// at once plus a base. The hasher keeps that memory from hash to hash, so
+// a login flood holds no more; the limit makes the collector run before
+// the garbage of requests grows past the base (at gcPercent it would let
+// the heap grow to five times the hashes' memory).
 func limitMemory(env Env, hasher *password.Hasher, log *slog.Logger) {
 	if env.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	hashes := int64(hasher.Concurrency()) * int64(hasher.Params().Memory) * 1024
-	limit := baseMemory + hashes + hashes/4
+	limit := baseMemory + int64(hasher.Concurrency())*int64(hasher.Params().Memory)*1024
 	debug.SetMemoryLimit(limit)
 	log.Debug("memory limit", "bytes", limit, "hash_concurrency", hasher.Concurrency())
 }
@@ -166,6 +168,20 @@ const gcPercent = 400
 func collectLessOften(env Env) {
 	if env.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
+	}
+}
+
+// spareProcessor gives Go's scheduler one processor (P) more than the
+// machine's, unless the operator set GOMAXPROCS. The hasher (made before)
+// lets its lanes compute on as many processors as the machine has; the
+// spare one is where requests run during a login flood. Without it every
+// processor computes lanes, the network is polled only every 10 ms by the
+// runtime's monitor, and a page waited up to a second behind the hashes.
+// With it the kernel shares the cores between the lanes and the requests
+// as they come, and a hash loses only the time the requests take.
+func spareProcessor(env Env) {
+	if env.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 1)
 	}
 }
 

@@ -109,9 +109,9 @@ func measure(t *testing.T, binary, dbName, dbURL string) {
 func printTable(dbName string, raw rawRate, rows []row) {
 	host, _ := os.Hostname()
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%s, %d CPUs (GOMAXPROCS %d), %s/%s, host %s, %s; raw argon2id rate %.2f/s (%.2f/s at the portal's %d at a time), phases of %v\n\n",
+	fmt.Fprintf(&b, "\n%s, %d CPUs (GOMAXPROCS %d), %s/%s, host %s, %s; raw argon2id rate %.2f/s (the portal's argon2id, best of 1 and %d at a time; x/crypto's IDKey %.2f/s), phases of %v\n\n",
 		dbName, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, host, time.Now().UTC().Format(time.RFC3339),
-		raw.best, raw.admitted, raw.concurrency, phase)
+		raw.best, runtime.GOMAXPROCS(0), raw.xcrypto, phase)
 	fmt.Fprintln(&b, "| figure | goal | result |")
 	fmt.Fprintln(&b, "| --- | --- | --- |")
 	for _, r := range rows {

@@ -26,12 +26,15 @@ var ErrBusy = errors.New("password: too many hashes waiting")
 // the hashes down; beyond it a spinner starts to look broken.
 const MaxQueue = 5 * time.Second
 
-// DefaultConcurrency is how many hashes of p can run at once without
-// their lanes queueing for the CPU: GOMAXPROCS divided by the lanes, at
-// least one. More would only share the same cores and hold more memory.
+// DefaultConcurrency is how many hashes of p are admitted at once: as
+// many as fill GOMAXPROCS with their lanes, and one more. The lanes of
+// all admitted hashes share the processors (argon2id.Cores), so the one
+// more does not crowd them: its lanes compute where another hash's lanes
+// wait for each other at the end of a segment, which one hash at a time
+// leaves idle. Each admitted hash holds its memory (64 MiB by default).
 func DefaultConcurrency(p Params) int {
-	n := runtime.GOMAXPROCS(0) / max(int(p.Threads), 1)
-	return max(n, 1)
+	lanes := max(int(p.Threads), 1)
+	return (runtime.GOMAXPROCS(0)+lanes-1)/lanes + 1
 }
 
 // admission lets a bounded number of hashes run at once and queues the

@@ -9,10 +9,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
+	"runtime/debug"
 	"strings"
+	"time"
 
-	"golang.org/x/crypto/argon2"
-
+	"github.com/hwk/kundenportal/handlers/password/argon2id"
 	"github.com/hwk/kundenportal/handlers/policy"
 )
 
@@ -59,9 +61,22 @@ type Hasher struct {
 	params Params
 	admission
 	dummy string
-	// key derives the key; argon2.IDKey except in tests that watch the work.
+	// key derives the key; derive except in tests that watch the work.
 	key func(pw, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte
+	// cores bounds the lanes of all admitted hashes to the processors.
+	cores argon2id.Cores
+	// memories holds the working memory of finished hashes for the next
+	// ones: at most one per admitted hash. When no hash has finished for
+	// idleAfter (IdleMemory), idle drops them and gives the memory back.
+	memories  chan *argon2id.Memory
+	idle      *time.Timer
+	idleAfter time.Duration
 }
+
+// IdleMemory is how long the working memory of finished hashes is kept for
+// the next ones. A login flood reuses it from hash to hash; after it, the
+// portal goes back to its idle size.
+const IdleMemory = 30 * time.Second
 
 // dummyKey is the key of the dummy hash. No password yields it: it is not
 // the result of any hash, so the dummy never verifies, and nothing has to
@@ -69,18 +84,60 @@ type Hasher struct {
 // hash with the hasher's parameters.
 var dummyKey = []byte("kundenportal-dummy-hash-key-0001")
 
-// NewHasher makes a hasher; concurrency 0 admits as many hashes at once as
-// the Go scheduler can run side by side (GOMAXPROCS divided by the lanes
-// of one hash, at least one).
+// NewHasher makes a hasher; concurrency 0 admits DefaultConcurrency
+// hashes at once. The lanes of all its hashes compute on at most
+// GOMAXPROCS (as it is when the hasher is made) processors at once.
 func NewHasher(p Params, concurrency int) *Hasher {
 	if concurrency <= 0 {
 		concurrency = DefaultConcurrency(p)
 	}
-	return &Hasher{
+	h := &Hasher{
 		params:    p,
 		admission: newAdmission(concurrency),
 		dummy:     encode(make([]byte, saltLen), dummyKey, p),
-		key:       argon2.IDKey,
+		cores:     argon2id.NewCores(runtime.GOMAXPROCS(0)),
+		memories:  make(chan *argon2id.Memory, concurrency),
+		idleAfter: IdleMemory,
+	}
+	h.idle = time.AfterFunc(time.Hour, h.dropMemories)
+	h.idle.Stop()
+	h.key = h.derive
+	return h
+}
+
+// derive computes the argon2id key in a kept working memory, or a new one
+// when none is kept, and keeps it for the next hash.
+func (h *Hasher) derive(pw, salt []byte, passes, memory uint32, threads uint8, keyLen uint32) []byte {
+	var m *argon2id.Memory
+	select {
+	case m = <-h.memories:
+	default:
+		m = new(argon2id.Memory)
+	}
+	key := m.IDKey(h.cores, pw, salt, passes, memory, threads, keyLen)
+	select {
+	case h.memories <- m:
+	default: // only with a key func of tests that hash outside the admission
+	}
+	h.idle.Reset(h.idleAfter)
+	return key
+}
+
+// dropMemories lets go of the kept working memories and returns the memory
+// to the system at once (the runtime would take minutes).
+func (h *Hasher) dropMemories() {
+	dropped := false
+	for {
+		select {
+		case <-h.memories:
+			dropped = true
+			continue
+		default:
+		}
+		break
+	}
+	if dropped {
+		debug.FreeOSMemory()
 	}
 }
 
@@ -130,13 +187,13 @@ func (h *Hasher) VerifyDummy(ctx context.Context, pw string) error {
 
 func encode(salt, key []byte, p Params) string {
 	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$%s$%s$%s", argon2.Version, p, b64.EncodeToString(salt), b64.EncodeToString(key))
+	return fmt.Sprintf("$argon2id$v=%d$%s$%s$%s", argon2id.Version, p, b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
 func decode(phc string) (Params, []byte, []byte, error) {
 	var p Params
 	parts := strings.Split(phc, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
+	if len(parts) != 6 || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2id.Version) {
 		return p, nil, nil, ErrMalformed
 	}
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil || p.Threads == 0 {

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -121,6 +123,52 @@ func TestNewHasherComputesNothing(t *testing.T) {
 	}
 	if h == nil {
 		t.Fatal("no hasher")
+	}
+}
+
+// TestFinishedHashesLeaveTheirMemoryForTheNext: a hash runs in the memory
+// a finished one left (none allocates its blocks afresh), no more memories
+// are kept than hashes admitted, and after a quiet while they are dropped.
+func TestFinishedHashesLeaveTheirMemoryForTheNext(t *testing.T) {
+	h := NewHasher(fast, 2)
+	h.idleAfter = time.Hour
+	ctx := context.Background()
+	phc, _ := h.Hash(ctx, "Tischlerei!Berg7")
+	if n := len(h.memories); n != 1 {
+		t.Fatalf("%d memories kept after one hash, want 1", n)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if ok, _, err := h.Verify(ctx, "Tischlerei!Berg7", phc); !ok || err != nil {
+		t.Fatalf("Verify in a kept memory = %v, %v", ok, err)
+	}
+	runtime.ReadMemStats(&after)
+	if n := after.TotalAlloc - before.TotalAlloc; n > uint64(fast.Memory)*1024/2 {
+		t.Errorf("a hash in a kept memory allocated %d bytes, want none of its %d KiB", n, fast.Memory)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if _, err := h.Hash(ctx, "Tischlerei!Berg7"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := len(h.memories); n < 1 || n > 2 {
+		t.Errorf("%d memories kept after hashes two at a time, want 1 or 2", n)
+	}
+
+	h.idleAfter = 20 * time.Millisecond
+	if _, err := h.Hash(ctx, "Tischlerei!Berg7"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(h.memories) > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := len(h.memories); n != 0 {
+		t.Errorf("%d memories still kept after a quiet while, want them dropped", n)
 	}
 }
 
