@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hwk/kundenportal/handlers/password/argon2id"
@@ -63,8 +64,8 @@ type Hasher struct {
 	dummy string
 	// key derives the key; derive except in tests that watch the work.
 	key func(pw, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte
-	// cores bounds the lanes of all admitted hashes to the processors.
-	cores argon2id.Cores
+	// cores compute the lanes of all admitted hashes (sharedCores).
+	cores *argon2id.Cores
 	// memories holds the working memory of finished hashes for the next
 	// ones: at most one per admitted hash. When no hash has finished for
 	// idleAfter (IdleMemory), idle drops them and gives the memory back.
@@ -86,7 +87,7 @@ var dummyKey = []byte("kundenportal-dummy-hash-key-0001")
 
 // NewHasher makes a hasher; concurrency 0 admits DefaultConcurrency
 // hashes at once. The lanes of all its hashes compute on at most
-// GOMAXPROCS (as it is when the hasher is made) processors at once.
+// GOMAXPROCS processors at once (sharedCores).
 func NewHasher(p Params, concurrency int) *Hasher {
 	if concurrency <= 0 {
 		concurrency = DefaultConcurrency(p)
@@ -95,7 +96,7 @@ func NewHasher(p Params, concurrency int) *Hasher {
 		params:    p,
 		admission: newAdmission(concurrency),
 		dummy:     encode(make([]byte, saltLen), dummyKey, p),
-		cores:     argon2id.NewCores(runtime.GOMAXPROCS(0)),
+		cores:     sharedCores(),
 		memories:  make(chan *argon2id.Memory, concurrency),
 		idleAfter: IdleMemory,
 	}
@@ -104,6 +105,13 @@ func NewHasher(p Params, concurrency int) *Hasher {
 	h.key = h.derive
 	return h
 }
+
+// sharedCores are the workers that compute the lanes of every hasher's
+// hashes: one per processor, as GOMAXPROCS is when the first hasher is
+// made. They are shared because the processors are.
+var sharedCores = sync.OnceValue(func() *argon2id.Cores {
+	return argon2id.NewCores(runtime.GOMAXPROCS(0))
+})
 
 // derive computes the argon2id key in a kept working memory, or a new one
 // when none is kept, and keeps it for the next hash.

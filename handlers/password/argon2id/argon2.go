@@ -13,8 +13,10 @@
 //     wait (golang/go#36634 asks for a way to pass a buffer; there is
 //     none). The first pass therefore writes its blocks instead of
 //     XORing them into zeroed memory, as RFC 9106 specifies it.
-//   - The lanes of all hashes share [Cores]: at most that many compute at
-//     once, the others wait without taking a thread, so requests served
+//   - The lanes of all hashes can be computed by [Cores], a fixed set of
+//     workers, instead of a goroutine per lane and segment: no more
+//     lanes compute at once than there are workers, a worker goes from
+//     one segment to the next without waking anyone, and requests served
 //     beside the hashes find a processor free.
 //
 // The output is the same as x/crypto's IDKey for the same input; the
@@ -52,22 +54,39 @@ func (m *Memory) blocks(n uint32) []block {
 	return m.b[:n]
 }
 
-// Cores bounds how many lanes, of all hashes that share it, compute at
-// once. A nil Cores does not bound them (as x/crypto).
-type Cores chan struct{}
+// Cores are goroutines that compute the segments of all hashes given to
+// them, one segment each at a time, in the order the hashes reach them.
+// A worker that finishes a segment takes the next one queued without
+// waking anyone, and no more lanes compute than there are workers, so
+// whatever else the process runs finds a processor. A nil *Cores
+// computes each lane in a goroutine of its own (as x/crypto).
+type Cores struct {
+	segments chan func()
+}
 
-// NewCores returns Cores for n lanes at once.
-func NewCores(n int) Cores { return make(Cores, max(n, 1)) }
+// NewCores starts n workers (at least one). They live as long as the
+// process: the hashes of a server share one Cores.
+func NewCores(n int) *Cores {
+	c := &Cores{segments: make(chan func(), 64)}
+	for range max(n, 1) {
+		go func() {
+			for segment := range c.segments {
+				segment()
+			}
+		}()
+	}
+	return c
+}
 
 // IDKey derives a key from the password, salt, and cost parameters using
 // Argon2id, as x/crypto/argon2's IDKey does, computing in m with the lanes
 // bounded by cores. time (passes) and threads (lanes) must be at least 1;
 // memory is in KiB. m must not be used by another hash at the same time.
-func (m *Memory) IDKey(cores Cores, password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+func (m *Memory) IDKey(cores *Cores, password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
 	return deriveKey(m, cores, argon2id, password, salt, nil, nil, time, memory, threads, keyLen)
 }
 
-func deriveKey(m *Memory, cores Cores, mode int, password, salt, secret, data []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+func deriveKey(m *Memory, cores *Cores, mode int, password, salt, secret, data []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
 	if time < 1 {
 		panic("argon2: number of rounds too small")
 	}
@@ -144,16 +163,12 @@ func initBlocks(h0 *[blake2b.Size + 8]byte, B []block, memory, threads uint32) {
 	}
 }
 
-func processBlocks(B []block, cores Cores, time, memory, threads uint32, mode int) {
+func processBlocks(B []block, cores *Cores, time, memory, threads uint32, mode int) {
 	lanes := memory / threads
 	segments := lanes / syncPoints
 
 	processSegment := func(n, slice, lane uint32, wg *sync.WaitGroup) {
 		defer wg.Done()
-		if cores != nil {
-			cores <- struct{}{}
-			defer func() { <-cores }()
-		}
 		var addresses, in, zero block
 		if mode == argon2i || (mode == argon2id && n == 0 && slice < syncPoints/2) {
 			in[0] = uint64(n)
@@ -206,7 +221,11 @@ func processBlocks(B []block, cores Cores, time, memory, threads uint32, mode in
 			var wg sync.WaitGroup
 			for lane := uint32(0); lane < threads; lane++ {
 				wg.Add(1)
-				go processSegment(n, slice, lane, &wg)
+				if cores != nil {
+					cores.segments <- func() { processSegment(n, slice, lane, &wg) }
+				} else {
+					go processSegment(n, slice, lane, &wg)
+				}
 			}
 			wg.Wait()
 		}
