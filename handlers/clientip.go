@@ -61,12 +61,22 @@ func (ps proxySet) clientAddr(peer netip.Addr, xff []string) netip.Addr {
 
 // realClientAddr replaces the request's remote address by clientAddr, so
 // c.IP() everywhere (logs, limits, audit) is the client's validated address.
+// The peer is read from the connection, not from the request: fasthttp
+// keeps the address set for one request for the next on the same kept
+// connection, and a proxy sends many clients' requests over one.
 func (h *Handler) realClientAddr(c *fiber.Ctx) error {
 	if len(h.proxies) == 0 {
 		return c.Next()
 	}
 	ctx := c.Context()
-	peer, ok := netip.AddrFromSlice(ctx.RemoteIP())
+	if ctx.Conn() == nil {
+		return c.Next()
+	}
+	conn, ok := ctx.Conn().RemoteAddr().(*net.TCPAddr)
+	if !ok {
+		return c.Next()
+	}
+	peer, ok := netip.AddrFromSlice(conn.IP)
 	if !ok {
 		return c.Next()
 	}
@@ -76,6 +86,7 @@ func (h *Handler) realClientAddr(c *fiber.Ctx) error {
 			xff = append(xff, string(v))
 		}
 	})
+	ctx.SetRemoteAddr(conn)
 	if a := h.proxies.clientAddr(peer.Unmap(), xff); a != peer.Unmap() {
 		ctx.SetRemoteAddr(&net.TCPAddr{IP: a.AsSlice()})
 	}
