@@ -15,15 +15,18 @@ import (
 )
 
 // browser is one customer's browser without JavaScript: a cookie jar,
-// redirects not followed, forms sent as a plain form post.
+// redirects not followed, forms sent as a plain form post. address is the
+// customer's own address, sent as X-Forwarded-For as the chamber's proxy
+// would (the bench portal trusts loopback as its proxy); empty for none.
 type browser struct {
-	base   string
-	client *http.Client
+	base    string
+	address string
+	client  *http.Client
 }
 
-func newBrowser(base string, transport http.RoundTripper) *browser {
+func newBrowser(base, address string, transport http.RoundTripper) *browser {
 	jar, _ := cookiejar.New(nil)
-	return &browser{base: base, client: &http.Client{
+	return &browser{base: base, address: address, client: &http.Client{
 		Jar: jar, Transport: transport, Timeout: 60 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
@@ -37,7 +40,7 @@ type page struct {
 }
 
 func (b *browser) get(path string) (*page, error) {
-	resp, err := b.client.Get(b.abs(path))
+	resp, err := b.do(http.MethodGet, b.abs(path), nil)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", path, err)
 	}
@@ -61,11 +64,31 @@ func (b *browser) submit(p *page, selector string, values map[string]string) (*p
 		data.Set(k, v)
 	}
 	action := form.AttrOr("action", "")
-	resp, err := b.client.PostForm(b.abs(action), data)
+	resp, err := b.do(http.MethodPost, b.abs(action), data)
 	if err != nil {
 		return nil, fmt.Errorf("POST %s: %w", action, err)
 	}
 	return read(resp, "POST "+action)
+}
+
+// do sends a request, a form when form is not nil, from the browser's
+// address.
+func (b *browser) do(method, target string, form url.Values) (*http.Response, error) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, target, body)
+	if err != nil {
+		return nil, err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if b.address != "" {
+		req.Header.Set("X-Forwarded-For", b.address)
+	}
+	return b.client.Do(req)
 }
 
 // cookies are the cookies the browser would send to the portal.

@@ -20,27 +20,29 @@ const customerPassword = "Zimmerei#Hobel2024x"
 // that completed their first login: later logins from it are counted
 // against that browser alone, as a returning customer's are.
 type customer struct {
-	email  string
-	device *http.Cookie
+	email, address string
+	device         *http.Cookie
 }
 
 // newCustomers registers n customers and completes a first login for each
 // (password, then an authenticator app as second factor), so each has a
-// known browser. The registration form sends at most ten mails per client
-// address in ten minutes, so n stays below that.
+// known browser. Each comes from an address of their own (as X-Forwarded-
+// For through the loopback proxy the portal trusts), as customers do: the
+// registration form sends at most ten mails per address in ten minutes.
 func newCustomers(t *testing.T, s *server, sink *smtptest.Server, n int) []customer {
 	t.Helper()
 	cs := make([]customer, n)
 	for i := range cs {
 		email := fmt.Sprintf("kunde%d@betrieb.example", i+1)
-		if err := registerSteps(s, email, func() string { return confirmLink(t, sink, email) }); err != nil {
+		address := fmt.Sprintf("192.0.2.%d", i+1) // TEST-NET-1 (RFC 5737)
+		if err := registerSteps(s, email, address, func() string { return confirmLink(t, sink, email) }); err != nil {
 			t.Fatalf("register %s: %v", email, err)
 		}
-		device, err := firstLogin(s, email)
+		device, err := firstLogin(s, email, address)
 		if err != nil {
 			t.Fatalf("first login of %s: %v", email, err)
 		}
-		cs[i] = customer{email: email, device: device}
+		cs[i] = customer{email: email, address: address, device: device}
 	}
 	return cs
 }
@@ -65,8 +67,8 @@ func confirmLink(t *testing.T, sink *smtptest.Server, email string) string {
 	return ""
 }
 
-func registerSteps(s *server, email string, mailLink func() string) error {
-	b := newBrowser(s.base, http.DefaultTransport)
+func registerSteps(s *server, email, address string, mailLink func() string) error {
+	b := newBrowser(s.base, address, http.DefaultTransport)
 	p, err := b.get("/register")
 	if err != nil {
 		return err
@@ -99,8 +101,8 @@ func registerSteps(s *server, email string, mailLink func() string) error {
 // choice of an authenticator app, its key read from the setup page and a
 // current code. It returns the device cookie the portal set for the
 // browser at the end.
-func firstLogin(s *server, email string) (*http.Cookie, error) {
-	b := newBrowser(s.base, http.DefaultTransport)
+func firstLogin(s *server, email, address string) (*http.Cookie, error) {
+	b := newBrowser(s.base, address, http.DefaultTransport)
 	p, err := b.get("/login")
 	if err != nil {
 		return nil, err

@@ -128,7 +128,7 @@ func runLogins(t *testing.T, s *server, cs []customer, workers int, d time.Durat
 // login is one login of c from their known browser: the page, then the
 // form. It returns how long the POST took and its answer.
 func login(s *server, transport http.RoundTripper, c customer) (time.Duration, *page, error) {
-	b := newBrowser(s.base, transport)
+	b := newBrowser(s.base, c.address, transport)
 	b.knows(c.device)
 	p, err := b.get("/login")
 	if err != nil {
@@ -240,7 +240,7 @@ func weight(t *testing.T, s *server) (requests int, bytes int64) {
 // assetsOf lists what a browser loads for the page at path.
 func assetsOf(t *testing.T, s *server, path string) []string {
 	t.Helper()
-	p, err := newBrowser(s.base, http.DefaultTransport).get(path)
+	p, err := newBrowser(s.base, "", http.DefaultTransport).get(path)
 	if err != nil {
 		t.Fatalf("page weight: %v", err)
 	}

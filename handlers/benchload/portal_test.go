@@ -40,6 +40,7 @@ func startPortal(t *testing.T, binary, dbURL, smtpURL string) *server {
 		"PORTAL_BASE_URL=http://localhost:"+port,
 		"PORTAL_DATABASE_URL="+dbURL,
 		"PORTAL_SMTP_URL="+smtpURL,
+		"PORTAL_TRUSTED_PROXIES=127.0.0.1", // the browsers send their customers' addresses
 		"PORTAL_SECRET_KEY="+base64.StdEncoding.EncodeToString(key),
 	)
 	migrate := exec.Command(binary, "migrate")
@@ -162,7 +163,13 @@ type usage struct {
 // usage reads the portal's /proc/PID/stat.
 func (s *server) usage(t *testing.T) usage {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	return readUsage(t, strconv.Itoa(s.cmd.Process.Pid))
+}
+
+// readUsage reads /proc/PID/stat ("self" for this process).
+func readUsage(t *testing.T, pid string) usage {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
 	if err != nil {
 		t.Fatalf("read CPU time: %v", err)
 	}
@@ -172,6 +179,49 @@ func (s *server) usage(t *testing.T) usage {
 	num := func(field int) int64 { n, _ := strconv.ParseInt(fields[field-3], 10, 64); return n }
 	const tick = 10 * time.Millisecond // USER_HZ is 100 on Linux
 	return usage{user: time.Duration(num(14)) * tick, system: time.Duration(num(15)) * tick, faults: num(10)}
+}
+
+// machine is the CPU time of all the machine's cores so far: busy (the
+// portal, the database server, this load generator and anything else)
+// and idle.
+type machine struct{ busy, idle time.Duration }
+
+// readMachine reads the first line of /proc/stat: user, nice, system,
+// idle, iowait, irq, softirq and steal, in ticks.
+func readMachine(t *testing.T) machine {
+	t.Helper()
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		t.Fatalf("read the machine's CPU time: %v", err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	fields := strings.Fields(line)
+	if len(fields) < 9 || fields[0] != "cpu" {
+		t.Fatalf("/proc/stat starts %q, want the cpu line", line)
+	}
+	var tick [8]int64
+	for i := range tick {
+		tick[i], _ = strconv.ParseInt(fields[i+1], 10, 64)
+	}
+	const unit = 10 * time.Millisecond // USER_HZ
+	return machine{
+		busy: time.Duration(tick[0]+tick[1]+tick[2]+tick[5]+tick[6]+tick[7]) * unit,
+		idle: time.Duration(tick[3]+tick[4]) * unit,
+	}
+}
+
+// besides is what the machine did per login between before and m, other
+// than the portal's own work (portal): the CPU time of this load
+// generator (client), of everything else (the database server, the
+// machine's own) and the idle time of the cores.
+func (m machine) besides(before machine, portal, client usage, n int64) string {
+	if n == 0 {
+		return "no logins"
+	}
+	per := func(d time.Duration) string { return ms(max(d, 0) / time.Duration(n)) }
+	clientTime := client.user + client.system
+	others := m.busy - before.busy - portal.user - portal.system - clientTime
+	return fmt.Sprintf("load generator %s, others %s, idle %s", per(clientTime), per(others), per(m.idle-before.idle))
 }
 
 // per is u minus before, divided by n.
