@@ -28,6 +28,7 @@ package argon2id
 import (
 	"encoding/binary"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/crypto/blake2b"
 )
@@ -55,27 +56,81 @@ func (m *Memory) blocks(n uint32) []block {
 }
 
 // Cores are goroutines that compute the segments of all hashes given to
-// them, one segment each at a time, in the order the hashes reach them.
-// A worker that finishes a segment takes the next one queued without
-// waking anyone, and no more lanes compute than there are workers, so
-// whatever else the process runs finds a processor. A nil *Cores
-// computes each lane in a goroutine of its own (as x/crypto).
+// them, one segment each at a time, in the order they are queued. The
+// worker that finishes the last segment of a slice queues the next
+// slice's, and a worker that finishes a segment takes the next one queued,
+// so a hash wakes no one until it is done. No more lanes compute than
+// there are workers, so whatever else the process runs finds a processor.
+// A nil *Cores computes each lane in a goroutine of its own (as x/crypto).
 type Cores struct {
-	segments chan func()
+	mu       sync.Mutex
+	queued   sync.Cond
+	segments []func()
 }
 
 // NewCores starts n workers (at least one). They live as long as the
 // process: the hashes of a server share one Cores.
 func NewCores(n int) *Cores {
-	c := &Cores{segments: make(chan func(), 64)}
+	c := &Cores{}
+	c.queued.L = &c.mu
 	for range max(n, 1) {
-		go func() {
-			for segment := range c.segments {
-				segment()
-			}
-		}()
+		go c.work()
 	}
 	return c
+}
+
+func (c *Cores) work() {
+	for {
+		c.mu.Lock()
+		for len(c.segments) == 0 {
+			c.queued.Wait()
+		}
+		segment := c.segments[0]
+		c.segments[0] = nil
+		c.segments = c.segments[1:]
+		c.mu.Unlock()
+		segment()
+	}
+}
+
+func (c *Cores) queue(segments []func()) {
+	c.mu.Lock()
+	c.segments = append(c.segments, segments...)
+	c.mu.Unlock()
+	for range segments {
+		c.queued.Signal()
+	}
+}
+
+// run computes every pass and slice of one hash on the cores, each
+// slice's lanes side by side, and returns when the last is done.
+func (c *Cores) run(time, threads uint32, processSegment func(n, slice, lane uint32)) {
+	done := make(chan struct{})
+	var queueSlice func(n, slice uint32)
+	queueSlice = func(n, slice uint32) {
+		var left atomic.Uint32
+		left.Store(threads)
+		segments := make([]func(), threads)
+		for lane := range threads {
+			segments[lane] = func() {
+				processSegment(n, slice, lane)
+				if left.Add(^uint32(0)) != 0 {
+					return
+				}
+				switch {
+				case slice+1 < syncPoints:
+					queueSlice(n, slice+1)
+				case n+1 < time:
+					queueSlice(n+1, 0)
+				default:
+					close(done)
+				}
+			}
+		}
+		c.queue(segments)
+	}
+	queueSlice(0, 0)
+	<-done
 }
 
 // IDKey derives a key from the password, salt, and cost parameters using
@@ -167,8 +222,7 @@ func processBlocks(B []block, cores *Cores, time, memory, threads uint32, mode i
 	lanes := memory / threads
 	segments := lanes / syncPoints
 
-	processSegment := func(n, slice, lane uint32, wg *sync.WaitGroup) {
-		defer wg.Done()
+	processSegment := func(n, slice, lane uint32) {
 		var addresses, in, zero block
 		if mode == argon2i || (mode == argon2id && n == 0 && slice < syncPoints/2) {
 			in[0] = uint64(n)
@@ -216,16 +270,19 @@ func processBlocks(B []block, cores *Cores, time, memory, threads uint32, mode i
 		}
 	}
 
+	if cores != nil {
+		cores.run(time, threads, processSegment)
+		return
+	}
 	for n := uint32(0); n < time; n++ {
 		for slice := uint32(0); slice < syncPoints; slice++ {
 			var wg sync.WaitGroup
 			for lane := uint32(0); lane < threads; lane++ {
 				wg.Add(1)
-				if cores != nil {
-					cores.segments <- func() { processSegment(n, slice, lane, &wg) }
-				} else {
-					go processSegment(n, slice, lane, &wg)
-				}
+				go func() {
+					defer wg.Done()
+					processSegment(n, slice, lane)
+				}()
 			}
 			wg.Wait()
 		}

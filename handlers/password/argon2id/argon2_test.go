@@ -74,7 +74,7 @@ func TestSameAsXCrypto(t *testing.T) {
 func TestSegmentsRunOnTheCores(t *testing.T) {
 	cores := NewCores(1)
 	release := make(chan struct{})
-	cores.segments <- func() { <-release }
+	cores.queue([]func(){func() { <-release }})
 	done := make(chan []byte)
 	go func() {
 		var m Memory
