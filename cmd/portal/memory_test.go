@@ -4,7 +4,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"runtime"
 	"runtime/debug"
 	"testing"
 
@@ -37,19 +36,5 @@ func TestGarbageCollectorTargetUnlessGOGCIsSet(t *testing.T) {
 	collectLessOften(Env{Getenv: envOf(map[string]string{"GOGC": "50"})})
 	if got := debug.SetGCPercent(100); got != 100 {
 		t.Errorf("GC percent %d although GOGC is set: the operator's value must stay", got)
-	}
-}
-
-func TestSpareProcessorUnlessGOMAXPROCSIsSet(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	runtime.GOMAXPROCS(2)
-	spareProcessor(Env{Getenv: envOf(nil)})
-	if got := runtime.GOMAXPROCS(0); got != 3 {
-		t.Errorf("GOMAXPROCS %d on 2 processors, want 3 (one spare for requests)", got)
-	}
-	runtime.GOMAXPROCS(2)
-	spareProcessor(Env{Getenv: envOf(map[string]string{"GOMAXPROCS": "2"})})
-	if got := runtime.GOMAXPROCS(0); got != 2 {
-		t.Errorf("GOMAXPROCS %d although GOMAXPROCS is set: the operator's value must stay", got)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -56,7 +55,6 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	hasher := password.NewHasher(cfg.Argon2, 0)
 	limitMemory(env, hasher, log)
 	collectLessOften(env)
-	spareProcessor(env)
 	h, err := handlers.New(handlers.Options{
 		BaseURL: cfg.BaseURL, Dev: cfg.Dev, SessionIdle: cfg.SessionIdle, Contact: cfg.Contact,
 		TrustedProxies: cfg.TrustedProxies, Catalog: catalog, Store: s, Logger: log,
@@ -168,20 +166,6 @@ const gcPercent = 400
 func collectLessOften(env Env) {
 	if env.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
-	}
-}
-
-// spareProcessor gives Go's scheduler one processor (P) more than the
-// machine's, unless the operator set GOMAXPROCS. The hasher (made before)
-// lets its lanes compute on as many processors as the machine has; the
-// spare one is where requests run during a login flood. Without it every
-// processor computes lanes, the network is polled only every 10 ms by the
-// runtime's monitor, and a page waited up to a second behind the hashes.
-// With it the kernel shares the cores between the lanes and the requests
-// as they come, and a hash loses only the time the requests take.
-func spareProcessor(env Env) {
-	if env.Getenv("GOMAXPROCS") == "" {
-		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 1)
 	}
 }
 

@@ -17,7 +17,7 @@
 //     workers, instead of a goroutine per lane and segment: no more
 //     lanes compute at once than there are workers, a worker goes from
 //     one segment to the next without waking anyone, and requests served
-//     beside the hashes find a processor free.
+//     beside the hashes run between two segments.
 //
 // The output is the same as x/crypto's IDKey for the same input; the
 // tests compare the two. Only Argon2id is kept. The files other than
@@ -27,6 +27,7 @@ package argon2id
 
 import (
 	"encoding/binary"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -60,7 +61,8 @@ func (m *Memory) blocks(n uint32) []block {
 // worker that finishes the last segment of a slice queues the next
 // slice's, and a worker that finishes a segment takes the next one queued,
 // so a hash wakes no one until it is done. No more lanes compute than
-// there are workers, so whatever else the process runs finds a processor.
+// there are workers, and each lets waiting goroutines run between two
+// segments, so whatever else the process runs is not starved.
 // A nil *Cores computes each lane in a goroutine of its own (as x/crypto).
 type Cores struct {
 	mu       sync.Mutex
@@ -90,6 +92,11 @@ func (c *Cores) work() {
 		c.segments = c.segments[1:]
 		c.mu.Unlock()
 		segment()
+		// A segment takes a few milliseconds. Between two, whatever waits
+		// for the processor (a request woken by the network) runs first:
+		// with every processor computing segments it would otherwise wait
+		// for the runtime's monitor to notice it.
+		runtime.Gosched()
 	}
 }
 
