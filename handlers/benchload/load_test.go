@@ -22,9 +22,8 @@ const phase = 6 * time.Second
 
 // customers is how many customers log in, each from their own known
 // browser and address, shared by the workers: at 32 concurrent each
-// worker is a customer of its own, as in a real rush (with fewer, four
-// workers shared each account, and the database server spent its time
-// on their locks of the same rows).
+// worker is a customer of its own, as in a real rush, where nobody logs
+// in four times at once.
 const customers = 32
 
 // TestLoad measures the portal built at PORTAL_BENCH_BINARY on a scratch

@@ -160,6 +160,9 @@ type usage struct {
 	faults       int64
 }
 
+// clockTick is the unit of the CPU times in /proc (USER_HZ is 100 on Linux).
+const clockTick = 10 * time.Millisecond
+
 // usage reads the portal's /proc/PID/stat.
 func (s *server) usage(t *testing.T) usage {
 	t.Helper()
@@ -177,8 +180,7 @@ func readUsage(t *testing.T, pid string) usage {
 	// spaces): state is field 3, minflt 10, utime 14, stime 15.
 	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
 	num := func(field int) int64 { n, _ := strconv.ParseInt(fields[field-3], 10, 64); return n }
-	const tick = 10 * time.Millisecond // USER_HZ is 100 on Linux
-	return usage{user: time.Duration(num(14)) * tick, system: time.Duration(num(15)) * tick, faults: num(10)}
+	return usage{user: time.Duration(num(14)) * clockTick, system: time.Duration(num(15)) * clockTick, faults: num(10)}
 }
 
 // machine is the CPU time of all the machine's cores so far: busy (the
@@ -203,10 +205,9 @@ func readMachine(t *testing.T) machine {
 	for i := range tick {
 		tick[i], _ = strconv.ParseInt(fields[i+1], 10, 64)
 	}
-	const unit = 10 * time.Millisecond // USER_HZ
 	return machine{
-		busy: time.Duration(tick[0]+tick[1]+tick[2]+tick[5]+tick[6]+tick[7]) * unit,
-		idle: time.Duration(tick[3]+tick[4]) * unit,
+		busy: time.Duration(tick[0]+tick[1]+tick[2]+tick[5]+tick[6]+tick[7]) * clockTick,
+		idle: time.Duration(tick[3]+tick[4]) * clockTick,
 	}
 }
 

@@ -139,13 +139,12 @@ func (h *Hasher) dropMemories() {
 		select {
 		case <-h.memories:
 			dropped = true
-			continue
 		default:
+			if dropped {
+				debug.FreeOSMemory()
+			}
+			return
 		}
-		break
-	}
-	if dropped {
-		debug.FreeOSMemory()
 	}
 }
 
