@@ -7,6 +7,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -50,6 +51,17 @@ type Page struct {
 	// OrgAddress is the chamber's postal address on one line, and
 	// PortalURL the portal's public address; both for the mail footer.
 	OrgAddress, PortalURL string
+	// Site is SiteKey of this page: the key under which the layout's
+	// brand and footer are kept per language. Empty keeps nothing.
+	Site string
+}
+
+// SiteKey joins what the layout's kept brand and footer show besides
+// texts: the chamber's identity, the contact address and Dev. Those are
+// the same on every page of one portal.
+func SiteKey(p Page) string {
+	return strings.Join([]string{p.OrgName, p.LogoURL, p.Contact, p.ImprintURL, p.PrivacyURL,
+		p.AccessibilityURL, strconv.FormatBool(p.Dev)}, "\x00")
 }
 
 // Localizer translates messages: the catalog's (locales.Localizer), which
@@ -166,25 +178,26 @@ type keeper interface {
 }
 
 // perLanguage is a fragment that shows nothing but texts and constants
-// (and its arg): rendered once per localizer, so per language and catalog,
-// and written from the kept HTML after that. Attribute values cannot use
-// @text, and the passkey and password-toggle texts sit in attributes.
+// (and what its arg names): rendered once per localizer, so per language
+// and catalog, and written from the kept HTML after that. Attribute values
+// cannot use @text, and the passkey and password-toggle texts sit in
+// attributes; a page's layout and empty form fields are most of it.
 type perLanguage struct {
-	name   string
-	arg    string
-	render func(arg string) templ.Component
+	name string
+	arg  string          // what the fragment shows besides texts and constants
+	html templ.Component // the fragment, rendered the first time
 }
 
 // Render writes the kept HTML, making it the first time.
 func (f perLanguage) Render(ctx context.Context, w io.Writer) error {
 	k, ok := ctx.Value(localizerKey).(keeper)
 	if !ok {
-		return f.render(f.arg).Render(ctx, w)
+		return f.html.Render(ctx, w)
 	}
 	html, ok := k.Kept(f.name, f.arg)
 	if !ok {
 		var b strings.Builder
-		if err := f.render(f.arg).Render(ctx, &b); err != nil {
+		if err := f.html.Render(ctx, &b); err != nil {
 			return err
 		}
 		html = b.String()
@@ -192,4 +205,21 @@ func (f perLanguage) Render(ctx context.Context, w io.Writer) error {
 	}
 	_, err := io.WriteString(w, html)
 	return err
+}
+
+// perSite is a perLanguage fragment that also shows the site's identity
+// (what SiteKey joins): kept under Page.Site, and rendered afresh on a
+// page without one.
+type perSite struct {
+	name string
+	html templ.Component
+}
+
+// Render writes the kept HTML for the page's site.
+func (f perSite) Render(ctx context.Context, w io.Writer) error {
+	site := PageOf(ctx).Site
+	if site == "" {
+		return f.html.Render(ctx, w)
+	}
+	return perLanguage{name: f.name, arg: site, html: f.html}.Render(ctx, w)
 }

@@ -3,6 +3,7 @@ package components
 import (
 	"encoding/json"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -80,6 +81,26 @@ type Input struct {
 	Error        string           // message id, optional
 	Attrs        templ.Attributes // extra attributes such as hx-*
 	Describe     []string         // ids of further elements that describe the field
+}
+
+// FormField renders a labelled input with its hint and error. An empty
+// field (no value, no error, nothing but constants and texts) is kept per
+// language, as most fields of a page being opened are.
+func FormField(in Input) templ.Component {
+	if key, ok := in.emptyKey(); ok {
+		return perLanguage{name: "field", arg: key, html: formField(in)}
+	}
+	return formField(in)
+}
+
+// emptyKey joins what an empty field shows besides texts; false for a
+// field with a value, an error, extra attributes or descriptions, or an
+// id of its own (which may name a record).
+func (in Input) emptyKey() (string, bool) {
+	if in.Value != "" || in.Error != "" || in.Attrs != nil || in.Describe != nil || in.ID != "" {
+		return "", false
+	}
+	return strings.Join([]string{string(in.Name), in.Type, in.Label, in.Hint, in.Autocomplete, strconv.FormatBool(in.Required)}, "\x00"), true
 }
 
 func (in Input) id() string {

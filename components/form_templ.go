@@ -95,8 +95,8 @@ func Hidden(f Field, value string) templ.Component {
 	})
 }
 
-// FormField renders a labelled input with its hint and error.
-func FormField(in Input) templ.Component {
+// formField renders a labelled input with its hint and error (FormField).
+func formField(in Input) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -351,7 +351,7 @@ func FormField(in Input) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if in.Type == "password" {
-			templ_7745c5c3_Err = perLanguage{name: "show-password", arg: in.id(), render: showPassword}.Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = perLanguage{name: "show-password", arg: in.id(), html: showPassword(in.id())}.Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -247,7 +247,7 @@ func WebAuthnScript() templ.Component {
 			templ_7745c5c3_Var12 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = perLanguage{name: "webauthn-messages", render: webAuthnMessages}.Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = perLanguage{name: "webauthn-messages", html: webAuthnMessages()}.Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -257,7 +257,7 @@ func WebAuthnScript() templ.Component {
 
 // webAuthnMessages is WebAuthnScript's markup (the same in every page of
 // one language).
-func webAuthnMessages(_ string) templ.Component {
+func webAuthnMessages() templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-webauthn/webauthn/webauthn"
 
+	"github.com/hwk/kundenportal/components"
 	"github.com/hwk/kundenportal/handlers/codes"
 	"github.com/hwk/kundenportal/handlers/csrftoken"
 	"github.com/hwk/kundenportal/handlers/keys"
@@ -75,7 +76,8 @@ type Handler struct {
 	store      *store.Store
 	assets     *static.Assets
 	log        *slog.Logger
-	logo       *logo // the configured logo; nil for the embedded default
+	logo       *logo  // the configured logo; nil for the embedded default
+	site       string // components.SiteKey of every page
 }
 
 // New checks the options and builds the Handler.
@@ -147,13 +149,17 @@ func New(opt Options) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{
+	h := &Handler{
 		deviceKey: deviceKey,
 		loc:       loc, sealer: sealer, codes: codeHasher, webauthn: wa,
 		csrfSigner: csrftoken.New(csrfKey), baseOrigin: originOf(opt.BaseURL),
 		proxies: parseProxies(opt.TrustedProxies), oidc: oidcProvider,
 		opt: opt, store: opt.Store, assets: assets, log: opt.Logger, logo: lg,
-	}, nil
+	}
+	site := components.Page{Contact: opt.Contact, Dev: opt.Dev}
+	h.brandPage(&site)
+	h.site = components.SiteKey(site)
+	return h, nil
 }
 
 // App builds the Fiber app with middleware and routes.

@@ -107,6 +107,7 @@ func (h *Handler) setupPage(c *fiber.Ctx) {
 		IdleMinutes: int(h.opt.SessionIdle.Minutes()),
 	}
 	h.brandPage(&page)
+	page.Site = h.site
 	if user, sess := currentUser(c), currentSession(c); user != nil && sess != nil {
 		page.User = user.Email
 		page.IdleSeconds = int(h.opt.SessionIdle.Seconds())

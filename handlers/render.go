@@ -18,6 +18,10 @@ func isHTMXPartial(c *fiber.Ctx) bool {
 		c.Get("HX-Boosted") != "true"
 }
 
+// htmxVary names the request headers of htmx that choose between a whole
+// page and its fragments.
+const htmxVary = "HX-Request, HX-Request-Type, HX-History-Restore-Request"
+
 // render writes page with the given status. For an htmx request that names
 // fragments, only those fragments of the same component are sent: one
 // markup for both transports.
@@ -25,7 +29,7 @@ func (h *Handler) render(c *fiber.Ctx, status int, page templ.Component, fragmen
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Vary("HX-Request", "HX-Request-Type", "HX-History-Restore-Request")
+	c.Vary(htmxVary) // one value: one lookup of the header, not three
 	if len(fragments) > 0 && isHTMXPartial(c) {
 		return templ.RenderFragments(c.UserContext(), c.Response().BodyWriter(), page, fragments...)
 	}

@@ -270,12 +270,19 @@ func (l *Localizer) Kept(name, arg string) (string, bool) {
 	return s, ok
 }
 
-// Keep keeps s under name and arg for Kept.
+// maxKept bounds what one localizer keeps: fragments are few (a page's
+// fixed parts), and one whose arg would vary without end is only made
+// afresh each time instead of filling the memory.
+const maxKept = 1024
+
+// Keep keeps s under name and arg for Kept, up to maxKept strings.
 func (l *Localizer) Keep(name, arg, s string) {
 	l.keptMu.Lock()
 	defer l.keptMu.Unlock()
 	if l.kept == nil {
 		l.kept = map[[2]string]string{}
 	}
-	l.kept[[2]string{name, arg}] = s
+	if len(l.kept) < maxKept {
+		l.kept[[2]string{name, arg}] = s
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -250,5 +251,24 @@ func TestKeptIsPerLocalizer(t *testing.T) {
 	}
 	if _, ok := en.Kept("fragment", "a"); ok {
 		t.Error("the English localizer has the German fragment")
+	}
+}
+
+// A fragment whose arg varied without end (a record's id, say) would
+// fill the memory: past maxKept, nothing more is kept.
+func TestKeptIsBounded(t *testing.T) {
+	cat, err := locales.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	de := cat.Localizer("de")
+	for i := range 5000 {
+		de.Keep("fragment", strconv.Itoa(i), "<p>Hallo</p>")
+	}
+	if _, ok := de.Kept("fragment", "0"); !ok {
+		t.Error("the first fragment is not kept")
+	}
+	if _, ok := de.Kept("fragment", "4999"); ok {
+		t.Error("5,000 fragments kept: Keep has no bound")
 	}
 }
