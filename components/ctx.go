@@ -5,6 +5,8 @@ package components
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"io"
 	"log/slog"
 	"strconv"
@@ -222,4 +224,62 @@ func (f perSite) Render(ctx context.Context, w io.Writer) error {
 		return f.html.Render(ctx, w)
 	}
 	return perLanguage{name: f.name, arg: site, html: f.html}.Render(ctx, w)
+}
+
+// KeptPage is page for a request that shows nothing of its own but its
+// language, path and CSRF token: an empty form or a help text for an
+// anonymous browser. Its HTML is made once per language, site and path
+// with a stand-in for the token and kept with the localizer (under name,
+// which tells the pages apart); every request writes it with its own
+// token. The caller vouches that page's view holds nothing of the request;
+// a page of a logged-in customer, or one without a site key, is rendered
+// afresh.
+func KeptPage(name string, page templ.Component) templ.Component {
+	return keptPage{name: "page:" + name, page: page}
+}
+
+type keptPage struct {
+	name string
+	page templ.Component
+}
+
+// tokenStandIn stands for the CSRF token in a kept page: of the token's
+// alphabet (base64url), so escaped as the token is, and random, so that no
+// text of a page holds it.
+var tokenStandIn = func() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}()
+
+// Render writes the kept HTML with the page's token in place of the
+// stand-in, making it the first time.
+func (k keptPage) Render(ctx context.Context, w io.Writer) error {
+	p := PageOf(ctx)
+	keep, ok := ctx.Value(localizerKey).(keeper)
+	if !ok || p.Site == "" || p.User != "" {
+		return k.page.Render(ctx, w)
+	}
+	arg := p.Site + "\x00" + p.Path
+	html, ok := keep.Kept(k.name, arg)
+	if !ok {
+		standIn := p
+		standIn.CSRF = tokenStandIn
+		var b strings.Builder
+		if err := k.page.Render(WithPage(ctx, standIn), &b); err != nil {
+			return err
+		}
+		html = b.String()
+		keep.Keep(k.name, arg, html)
+	}
+	for {
+		before, after, found := strings.Cut(html, tokenStandIn)
+		if _, err := io.WriteString(w, before); err != nil || !found {
+			return err
+		}
+		if _, err := io.WriteString(w, p.CSRF); err != nil {
+			return err
+		}
+		html = after
+	}
 }

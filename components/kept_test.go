@@ -90,3 +90,36 @@ func TestKeptFieldsShowTheirValueAndError(t *testing.T) {
 		t.Errorf("the English field is the German one: %s", en)
 	}
 }
+
+// A kept page is the page as rendered afresh, with each request's own
+// token in every place the page shows it; a customer's page is not kept.
+func TestKeptPageCarriesEachRequestsToken(t *testing.T) {
+	cat, err := locales.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"de", "en"} {
+		loc := cat.Localizer(lang)
+		page := components.Page{Lang: lang, Path: "/login", OrgName: "Handwerkskammer A", AccessibilityURL: "/barrierefreiheit"}
+		page.Site = components.SiteKey(page)
+		for _, token := range []string{"tokenOfTheFirstRequest-aaaaaaaaaaaaaaaaaaaaa", "tokenOfTheSecondRequest-bbbbbbbbbbbbbbbbbbbb"} {
+			page.CSRF = token
+			fresh := renderWith(t, loc, page, components.LoginPage(components.LoginView{}))
+			kept := renderWith(t, loc, page, components.KeptPage("login", components.LoginPage(components.LoginView{})))
+			if kept != fresh {
+				t.Errorf("%s, token %s: kept page differs from the fresh one:\nkept:  %s\nfresh: %s", lang, token, kept, fresh)
+			}
+			if n := strings.Count(kept, token); n < 2 {
+				t.Errorf("%s: the token is in the kept page %d times, want the form and hx-headers", lang, n)
+			}
+		}
+	}
+	loc := cat.Localizer("de")
+	page := components.Page{Lang: "de", Path: "/help", OrgName: "Handwerkskammer A", AccessibilityURL: "/barrierefreiheit"}
+	page.Site = components.SiteKey(page)
+	renderWith(t, loc, page, components.KeptPage("help", components.HelpPage(components.HelpView{})))
+	page.User = "meisterin@betrieb.example"
+	if got := renderWith(t, loc, page, components.KeptPage("help", components.HelpPage(components.HelpView{}))); !strings.Contains(got, `id="session-ends"`) {
+		t.Errorf("a customer's help page came from the anonymous one kept before: %s", got)
+	}
+}

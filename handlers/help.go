@@ -11,7 +11,7 @@ import (
 // automatic logout, registration and PIN, the contact address.
 func (h *Handler) helpPage(c *fiber.Ctx) error {
 	withoutScript(c)
-	return h.render(c, fiber.StatusOK, components.HelpPage(components.HelpView{PINValidDays: int(pinTTL.Hours() / 24)}))
+	return h.renderKept(c, "help", components.HelpPage(components.HelpView{PINValidDays: int(pinTTL.Hours() / 24)}))
 }
 
 // forgotPasswordRedirect keeps the address printed in the chamber's letters

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -47,6 +48,9 @@ func (h *Handler) returnTo(c *fiber.Ctx, next string) string {
 // for the links a page makes to itself (language switch, return after
 // login).
 func pagePath(c *fiber.Ctx) string {
+	if !strings.Contains(c.OriginalURL(), "?") {
+		return c.OriginalURL()
+	}
 	u, err := url.Parse(c.OriginalURL())
 	if err != nil {
 		return c.Path()

@@ -31,7 +31,8 @@ func (h *Handler) loginPage(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
 		return c.Redirect(h.afterLogin(queryValue(c, components.FieldNext)), fiber.StatusSeeOther)
 	}
-	return h.render(c, fiber.StatusOK, components.LoginPage(components.LoginView{
+	// Both come from the query: without one, the page is kept.
+	return h.renderKept(c, "login", components.LoginPage(components.LoginView{
 		Next:   nextParam(queryValue(c, components.FieldNext)),
 		Notice: noticeOf(c),
 	}), "login-form")

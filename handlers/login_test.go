@@ -325,3 +325,38 @@ func TestSessionCookieAttributes(t *testing.T) {
 		})
 	}
 }
+
+// The public pages are kept per language (renderKept): each browser still
+// gets its own CSRF token, in the form and in the hx-headers, and a page
+// address with a query shows what the query asks for, after the plain
+// page was kept.
+func TestKeptPublicPagesShowTheirQueryAndToken(t *testing.T) {
+	t.Parallel()
+	p := newPortal(t)
+	tokens := map[string]bool{}
+	for range 2 {
+		for _, path := range []string{"/login", "/register", "/recovery", "/help"} {
+			c := p.client(t)
+			r := c.getOK(path)
+			csrf := c.cookie("__Host-csrf")
+			body := r.Doc(t).Find("body")
+			headers, _ := body.Attr("hx-headers:inherited")
+			if !strings.Contains(headers, c.csrf) || c.csrf == "" && path != "/help" {
+				t.Errorf("GET %s: hx-headers %q do not carry the form's token %q", path, headers, c.csrf)
+			}
+			if tokens[headers] {
+				t.Errorf("GET %s: a second browser (cookie %s) got a token seen before: %s", path, csrf, headers)
+			}
+			tokens[headers] = true
+		}
+	}
+	c := p.client(t)
+	c.getOK("/login")
+	c.getOK("/login?next=%2Faccount%2Fsecurity")
+	if next, _ := c.getOK("/login?next=%2Faccount%2Fsecurity").Doc(t).Find(`#login-form input[name="next"]`).Attr("value"); next != "/account/security" {
+		t.Errorf("login with next after the kept page: next = %q, want /account/security", next)
+	}
+	if email, _ := c.getOK("/recovery?email=meister%40betrieb.example").Doc(t).Find(`input[name="email"]`).Attr("value"); email != "meister@betrieb.example" {
+		t.Errorf("recovery with an address after the kept page: email = %q", email)
+	}
+}

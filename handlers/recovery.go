@@ -36,7 +36,8 @@ const evenResponse = 400 * time.Millisecond
 // recoveryPage asks for the e-mail address ("Benutzername oder Passwort
 // vergessen?").
 func (h *Handler) recoveryPage(c *fiber.Ctx) error {
-	return h.render(c, fiber.StatusOK, components.EmailRequestPage(recoveryRequestView(queryValue(c, components.FieldEmail), nil)), "email-form")
+	// The address comes from the query: without one, the page is kept.
+	return h.renderKept(c, "recovery", components.EmailRequestPage(recoveryRequestView(queryValue(c, components.FieldEmail), nil)), "email-form")
 }
 
 func recoveryRequestView(email string, errs components.Errors) components.EmailRequestView {

@@ -30,7 +30,7 @@ func registerRequestView(email string, errs components.Errors) components.EmailR
 
 // registerPage asks for the e-mail address of a new account.
 func (h *Handler) registerPage(c *fiber.Ctx) error {
-	return h.render(c, fiber.StatusOK, components.EmailRequestPage(registerRequestView("", nil)), "email-form")
+	return h.renderKept(c, "register", components.EmailRequestPage(registerRequestView("", nil)), "email-form")
 }
 
 // registerSubmit sends a verification link to a new address; the owner of
