@@ -67,16 +67,14 @@ func measure(t *testing.T, binary, dbName, dbURL string) {
 	// The 32 logins run alone for their rate, then again with pages
 	// loaded beside them (wrk takes a core of its own) for the pages'
 	// latency during a flood.
-	rssCtx, stopRSS := context.WithCancel(ctx)
-	peakRSS := s.sampleRSS(rssCtx, t)
+	s.resetPeak(t)
 	flood := runLogins(t, s, cs, 32, phase)
 	afterFlood, machineFlood, selfFlood := s.usage(t), readMachine(t), readUsage(t, "self")
 	during := make(chan wrkResult, 1)
 	go func() { during <- runWrk(ctx, t, s.base+"/login", 1, 2, phase) }()
 	beside := runLogins(t, s, cs, 32, phase)
-	stopRSS()
 	pageDuringFlood := <-during
-	peak := <-peakRSS
+	_, peak := s.memory(t)
 
 	fi, err := os.Stat(binary)
 	if err != nil {

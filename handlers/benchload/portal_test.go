@@ -5,7 +5,6 @@ package benchload
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
@@ -120,26 +119,15 @@ func (s *server) memory(t *testing.T) (rss, peak int64) {
 	return rss, peak
 }
 
-// sampleRSS records the highest resident set size every 10 ms until ctx ends.
-func (s *server) sampleRSS(ctx context.Context, t *testing.T) <-chan int64 {
-	out := make(chan int64, 1)
-	go func() {
-		var top int64
-		tick := time.NewTicker(10 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				out <- top
-				return
-			case <-tick.C:
-				if rss, _ := s.memory(t); rss > top {
-					top = rss
-				}
-			}
-		}
-	}()
-	return out
+// resetPeak sets the kernel's record of the portal's peak resident set
+// size (VmHWM) to its size now, so that memory's peak is the highest of
+// what follows. The kernel keeps it exactly, without a sampler waking
+// every few milliseconds beside the logins it measures.
+func (s *server) resetPeak(t *testing.T) {
+	t.Helper()
+	if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", s.cmd.Process.Pid), []byte("5"), 0); err != nil {
+		t.Fatalf("reset the peak memory: %v", err)
+	}
 }
 
 func freePort(t *testing.T) string {
